@@ -1,0 +1,183 @@
+// The server's configuration schema: every option with its type, default and scope, in one place.
+// Names follow Prosody's, so an operator can carry a VirtualHost block across by eye. Options marked
+// "host" may be set at the top level (a default for every host) and overridden under [hosts."name"].
+import * as v from "./validators.ts";
+
+export interface GlobalOptions {
+  readonly interfaces: readonly string[];
+  readonly c2s_ports: readonly number[];
+  readonly c2s_direct_tls_ports: readonly number[];
+  readonly http_ports: readonly number[];
+  readonly https_ports: readonly number[];
+  readonly c2s_stanza_size_limit: number;
+  readonly c2s_timeout: number;
+  readonly c2s_keepalive_interval: number;
+  readonly c2s_read_timeout: number;
+  readonly consider_websocket_secure: boolean;
+  readonly certificate: string | undefined;
+  readonly key: string | undefined;
+  readonly data_path: string;
+  readonly log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  readonly cluster_workers: number;
+}
+
+export interface HostOptions {
+  readonly c2s_require_encryption: boolean;
+  readonly allow_unencrypted_plain_auth: boolean;
+  readonly sasl_max_failures: number;
+  readonly authentication: "http";
+  readonly http_auth_url: string | undefined;
+  readonly http_auth_credentials: string | undefined;
+  readonly http_auth_timeout: number;
+  readonly http_auth_max_connections: number;
+  readonly http_auth_ca_file: string | undefined;
+  readonly http_auth_tls_verify: boolean;
+  readonly allow_registration: boolean;
+  readonly registration_throttle_max: number;
+  readonly registration_throttle_period: number;
+  readonly max_offline_messages: number;
+}
+
+interface OptionSpec<T> {
+  readonly check: v.Check<T>;
+  readonly default: T;
+  readonly doc: string;
+}
+
+type Specs<O> = { readonly [K in keyof O]-?: OptionSpec<O[K]> };
+
+const optional = <T>(check: v.Check<T>): v.Check<T | undefined> => check as v.Check<T | undefined>;
+
+export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
+  interfaces: {
+    check: v.list(v.address, { unique: true }),
+    default: ["*"],
+    doc: 'addresses to listen on; "*" is every IPv4 and IPv6 address',
+  },
+  c2s_ports: {
+    check: v.list(v.port, { unique: true }),
+    default: [5222],
+    doc: "client ports with STARTTLS (RFC 6120 §5)",
+  },
+  c2s_direct_tls_ports: {
+    check: v.list(v.port, { unique: true }),
+    default: [5223],
+    doc: "client ports with TLS from the first byte (XEP-0368)",
+  },
+  http_ports: {
+    check: v.list(v.port, { unique: true }),
+    default: [5280],
+    doc: "HTTP ports for WebSocket (RFC 7395) at /xmpp-websocket",
+  },
+  https_ports: {
+    check: v.list(v.port, { unique: true }),
+    default: [5281],
+    doc: "HTTPS ports for WebSocket, with the server's certificate",
+  },
+  c2s_stanza_size_limit: {
+    check: v.int(1024, 64 * 1024 * 1024),
+    default: 256 * 1024,
+    doc: "largest stanza accepted, in bytes",
+  },
+  c2s_timeout: {
+    check: v.seconds(1, 86400),
+    default: 300,
+    doc: "seconds an unauthenticated stream may stay open",
+  },
+  c2s_keepalive_interval: {
+    check: v.seconds(0, 86400),
+    default: 60,
+    doc: "seconds between whitespace keepalives on an idle stream (0: none)",
+  },
+  c2s_read_timeout: {
+    check: v.seconds(0, 86400),
+    default: 840,
+    doc: "seconds of silence after which an authenticated stream is closed (0: never)",
+  },
+  consider_websocket_secure: {
+    check: v.bool,
+    default: false,
+    doc: "treat plain WebSocket as encrypted (behind a TLS-terminating proxy)",
+  },
+  certificate: {
+    check: optional(v.nonEmptyStr),
+    default: undefined,
+    doc: "PEM certificate chain; none: a self-signed one under data_path",
+  },
+  key: { check: optional(v.nonEmptyStr), default: undefined, doc: "PEM private key for `certificate`" },
+  data_path: {
+    check: v.nonEmptyStr,
+    default: "data",
+    doc: "directory for generated certificates and stores",
+  },
+  log_level: {
+    check: v.oneOf("trace", "debug", "info", "warn", "error", "fatal", "silent"),
+    default: "info",
+    doc: "least severe level logged",
+  },
+  cluster_workers: {
+    check: v.int(0, 256),
+    default: 1,
+    doc: "server processes sharing the ports (0: one per core)",
+  },
+};
+
+export const HOST_OPTIONS: Specs<HostOptions> = {
+  c2s_require_encryption: { check: v.bool, default: true, doc: "refuse to authenticate a client before TLS" },
+  allow_unencrypted_plain_auth: {
+    check: v.bool,
+    default: false,
+    doc: "offer SASL PLAIN on an unencrypted stream (insecure)",
+  },
+  sasl_max_failures: {
+    check: v.int(1, 100),
+    default: 3,
+    doc: "failed SASL attempts on one connection before it is closed",
+  },
+  authentication: { check: v.oneOf("http"), default: "http", doc: "the auth provider" },
+  http_auth_url: {
+    check: optional(v.httpUrl),
+    default: undefined,
+    doc: "base URL of the HTTP auth API; `$host` is replaced by the host name",
+  },
+  http_auth_credentials: {
+    check: optional(v.credentials),
+    default: undefined,
+    doc: '"user:secret" sent as HTTP Basic authentication',
+  },
+  http_auth_timeout: {
+    check: v.seconds(0.05, 300),
+    default: 5,
+    doc: "seconds before an auth API request is abandoned",
+  },
+  http_auth_max_connections: {
+    check: v.int(1, 4096),
+    default: 32,
+    doc: "keep-alive connections to the auth API, per host",
+  },
+  http_auth_ca_file: {
+    check: optional(v.nonEmptyStr),
+    default: undefined,
+    doc: "PEM file of CAs trusted for an https auth API",
+  },
+  http_auth_tls_verify: {
+    check: v.bool,
+    default: true,
+    doc: "verify the auth API's certificate (false is insecure)",
+  },
+  allow_registration: { check: v.bool, default: false, doc: "XEP-0077 in-band registration" },
+  registration_throttle_max: {
+    check: v.int(0, 1_000_000),
+    default: 10,
+    doc: "registrations per IP address per period (0: no limit)",
+  },
+  registration_throttle_period: {
+    check: v.seconds(1, 86400 * 7),
+    default: 3600,
+    doc: "seconds of the registration throttle window",
+  },
+  max_offline_messages: { check: v.int(0, 1_000_000), default: 100, doc: "messages kept per offline user" },
+};
+
+/** Top-level tables that belong to other components and are validated by them. */
+export const OTHER_TABLES = ["hosts", "authd", "storage", "sql"] as const;

@@ -1,0 +1,78 @@
+// Small typed validators for configuration values. Each returns the value or a message saying what
+// is wrong; the schema turns a message into an error naming the key and the file.
+
+export type Check<T> = (value: unknown) => { ok: true; value: T } | { ok: false; message: string };
+
+const fail = (message: string) => ({ ok: false as const, message });
+const pass = <T>(value: T) => ({ ok: true as const, value });
+
+export const bool: Check<boolean> = (v) => (typeof v === "boolean" ? pass(v) : fail("must be true or false"));
+
+export const str: Check<string> = (v) => (typeof v === "string" ? pass(v) : fail("must be a string"));
+
+export const nonEmptyStr: Check<string> = (v) =>
+  typeof v === "string" && v.length > 0 ? pass(v) : fail("must be a non-empty string");
+
+export function int(min: number, max: number): Check<number> {
+  return (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
+      ? pass(v)
+      : fail(`must be a whole number from ${min} to ${max}`);
+}
+
+/** Seconds, possibly fractional (Prosody's options are in seconds). */
+export function seconds(min: number, max: number): Check<number> {
+  return (v) =>
+    typeof v === "number" && Number.isFinite(v) && v >= min && v <= max
+      ? pass(v)
+      : fail(`must be a number of seconds from ${min} to ${max}`);
+}
+
+export function oneOf<T extends string>(...allowed: T[]): Check<T> {
+  return (v) =>
+    typeof v === "string" && (allowed as string[]).includes(v)
+      ? pass(v as T)
+      : fail(`must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+}
+
+export function list<T>(item: Check<T>, opts: { unique?: boolean } = {}): Check<readonly T[]> {
+  return (v) => {
+    if (!Array.isArray(v)) return fail("must be a list");
+    const out: T[] = [];
+    for (const [i, x] of v.entries()) {
+      const r = item(x);
+      if (!r.ok) return fail(`item ${i + 1} ${r.message}`);
+      if (opts.unique === true && out.includes(r.value)) return fail(`item ${i + 1} is repeated`);
+      out.push(r.value);
+    }
+    return pass(out);
+  };
+}
+
+export const port = int(0, 65535);
+
+/** An absolute http(s) URL; `$host` may appear anywhere in it (expanded per virtual host). */
+export const httpUrl: Check<string> = (v) => {
+  if (typeof v !== "string") return fail("must be a URL string");
+  let u: URL;
+  try {
+    u = new URL(v.replaceAll("$host", "example.com"));
+  } catch {
+    return fail("is not a valid URL");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return fail("must be an http:// or https:// URL");
+  if (u.search !== "" || u.hash !== "") return fail("must not have a query string or fragment");
+  if (u.username !== "" || u.password !== "")
+    return fail("must not hold credentials: use http_auth_credentials");
+  return pass(v);
+};
+
+/** `user:secret` for HTTP Basic authentication. */
+export const credentials: Check<string> = (v) =>
+  typeof v === "string" && /^[^:]+:.+$/s.test(v) ? pass(v) : fail('must look like "user:secret"');
+
+/** A listening address: an IPv4 or IPv6 literal, a host name, or "*" for all. */
+export const address: Check<string> = (v) =>
+  typeof v === "string" && v.length > 0 && !/\s/.test(v)
+    ? pass(v)
+    : fail('must be an address such as "127.0.0.1", "::" or "*"');
