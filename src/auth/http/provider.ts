@@ -1,0 +1,219 @@
+// The http auth provider: Prosody's mod_auth_http client side (../shared/spec/http-auth-protocol.md),
+// keeping every request detail an API can depend on and fixing what Prosody gets wrong: a deadline per
+// request, fail-closed exact bodies, and backend trouble reported as such instead of as "wrong password".
+import type { Logger } from "../../log.ts";
+import { XhaError } from "../../errors.ts";
+import type {
+  AuthProvider,
+  BackendErrorReason,
+  BackendFailure,
+  CallOptions,
+  CheckResult,
+  ProviderCapabilities,
+  WriteResult,
+} from "../provider.ts";
+import { createHttpClient, type Answer, type Failure } from "./client.ts";
+import type { HttpMetrics } from "./metrics.ts";
+import {
+  BODY_FALSE,
+  BODY_TRUE,
+  CONTRACT,
+  STATUS_NOT_IMPLEMENTED,
+  baseUrlFor,
+  type Method,
+  type Params,
+} from "./protocol.ts";
+
+export interface HttpProviderOptions {
+  /** The `http_auth_url` template; `$host` becomes `host`, one trailing `/` is dropped. */
+  readonly url: string;
+  /** The virtual host this provider serves (sent as `server`). */
+  readonly host: string;
+  /** `http_auth_credentials`, "user:secret": sent as Basic auth. None: no Authorization header at all. */
+  readonly credentials?: string;
+  /** Deadline per request, queueing and connecting included. Default 5000. */
+  readonly timeoutMs?: number;
+  /** Pool size (keep-alive connections to the API). Default 32. */
+  readonly maxConnections?: number;
+  /** Extra CA certificates (PEM) trusted for an https API, besides the system ones. */
+  readonly caFile?: string;
+  /** Default true. Turning it off is logged as a warning. */
+  readonly tlsVerify?: boolean;
+  /** Largest answer read. Default 4096: answers are `true`/`false`. */
+  readonly maxBodyBytes?: number;
+  readonly logger: Logger;
+  readonly metrics?: HttpMetrics;
+}
+
+export const HTTP_PROVIDER_DEFAULTS = Object.freeze({
+  timeoutMs: 5000,
+  maxConnections: 32,
+  tlsVerify: true,
+  maxBodyBytes: 4096,
+});
+
+const CAPABILITIES: ProviderCapabilities = Object.freeze({
+  plaintext: true,
+  // The API may still answer 501 for any of these; that becomes `unsupported`.
+  register: true,
+  setPassword: true,
+  removeUser: true,
+});
+
+const OK = Object.freeze({ outcome: "ok" as const });
+const FALSE = Object.freeze({ outcome: "false" as const });
+const CONFLICT = Object.freeze({ outcome: "conflict" as const });
+const UNSUPPORTED = Object.freeze({ outcome: "unsupported" as const });
+
+type Result = CheckResult | WriteResult;
+
+export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
+  const opts = validate(options);
+  const { host, logger, metrics } = opts;
+  const base = baseUrlFor(opts.url, host);
+  if (!opts.tlsVerify && base.startsWith("https:")) {
+    logger.warn({ host }, "tlsVerify is off: the HTTP auth API's certificate is not checked");
+  }
+
+  const client = createHttpClient({
+    base,
+    timeoutMs: opts.timeoutMs,
+    maxConnections: opts.maxConnections,
+    tlsVerify: opts.tlsVerify,
+    maxBodyBytes: opts.maxBodyBytes,
+    ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }),
+    ...(opts.caFile === undefined ? {} : { caFile: opts.caFile }),
+    ...(metrics === undefined
+      ? {}
+      : { onConnect: () => metrics.connectionOpened(), onDisconnect: () => metrics.connectionClosed() }),
+  });
+
+  async function run<R extends Result>(
+    method: Method,
+    params: Params,
+    callOptions: CallOptions | undefined,
+    interpret: (answer: Answer) => R,
+  ): Promise<R | BackendFailure> {
+    const started = performance.now();
+    const exchange = await client.call(method, params, callOptions?.signal);
+    const result = exchange.kind === "answer" ? interpret(exchange) : failureResult(exchange);
+    const seconds = (performance.now() - started) / 1000;
+    report(method, result, exchange, seconds);
+    return result;
+  }
+
+  // Only method, host, outcome, reason, status and a system error code: never the user, the
+  // password, the URL (its query holds the password) or the Authorization header.
+  function report(method: Method, result: Result, exchange: Answer | Failure, seconds: number): void {
+    const reason = result.outcome === "backend-error" ? result.reason : "";
+    metrics?.observeCall({ method, outcome: result.outcome, reason }, seconds);
+    const status = exchange.kind === "answer" ? exchange.status : undefined;
+    const code = exchange.kind === "failure" ? exchange.code : undefined;
+    const ms = Math.round(seconds * 1000);
+    if (result.outcome === "backend-error" && reason !== "aborted") {
+      logger.warn({ method, host, reason, status, code, ms }, "HTTP auth API call failed");
+    } else {
+      logger.debug({ method, host, outcome: result.outcome, reason, status, ms }, "HTTP auth API call");
+    }
+  }
+
+  const params = (user: string, pass?: string): Params =>
+    pass === undefined ? { user, server: host } : { user, pass, server: host };
+
+  return {
+    name: "http",
+    capabilities: CAPABILITIES,
+    checkPassword: async (user, password, callOptions) => {
+      // Fail closed without asking: some APIs treat an empty password as an unauthenticated bind.
+      // The SASL layer rejects it first (malformed-request); this is a second line of defence.
+      if (password === "") return FALSE;
+      return run("check_password", params(user, password), callOptions, (a) =>
+        booleanAnswer("check_password", a),
+      );
+    },
+    userExists: (user, callOptions) =>
+      run("user_exists", params(user), callOptions, (a) => booleanAnswer("user_exists", a)),
+    register: (user, password, callOptions) =>
+      run("register", params(user, password), callOptions, (a) => writeAnswer("register", a)),
+    setPassword: (user, password, callOptions) =>
+      run("set_password", params(user, password), callOptions, (a) => writeAnswer("set_password", a)),
+    removeUser: (user, callOptions) =>
+      run("remove_user", params(user), callOptions, (a) => writeAnswer("remove_user", a)),
+    close: () => client.close(),
+  };
+}
+
+/** check_password and user_exists: 200 and a body of exactly `true` or `false`; all else fails closed. */
+export function booleanAnswer(method: Method, answer: Answer): CheckResult {
+  // 501 stays a backend error here: these two methods are mandatory, so it is a broken API.
+  if (!CONTRACT[method].ok.includes(answer.status)) return backendError("status", answer.status);
+  if (answer.body === undefined) return backendError("body-too-large", answer.status);
+  // Byte-exact, as Prosody compares: `true\n`, `TRUE` or JSON are a broken API, not a yes or a no.
+  const text = answer.body.toString("latin1");
+  if (text === BODY_TRUE) return OK;
+  if (text === BODY_FALSE) return FALSE;
+  return backendError("bad-body", answer.status);
+}
+
+/** register, set_password, remove_user: decided by status alone; the body (if any) is ignored. */
+export function writeAnswer(method: Method, answer: Answer): WriteResult {
+  const contract = CONTRACT[method];
+  if (contract.ok.includes(answer.status)) return OK;
+  if (contract.conflict === answer.status) return CONFLICT;
+  if (answer.status === STATUS_NOT_IMPLEMENTED) return UNSUPPORTED;
+  return backendError("status", answer.status);
+}
+
+function failureResult(failure: Failure): BackendFailure {
+  return { outcome: "backend-error", reason: failure.reason };
+}
+
+function backendError(reason: BackendErrorReason, status: number): BackendFailure {
+  return { outcome: "backend-error", reason, status };
+}
+
+interface Resolved extends HttpProviderOptions {
+  readonly timeoutMs: number;
+  readonly maxConnections: number;
+  readonly tlsVerify: boolean;
+  readonly maxBodyBytes: number;
+}
+
+/** Checked once, up front; a mistake here is a configuration error and throws. */
+function validate(options: HttpProviderOptions): Resolved {
+  const d = HTTP_PROVIDER_DEFAULTS;
+  const resolved: Resolved = {
+    ...options,
+    timeoutMs: options.timeoutMs ?? d.timeoutMs,
+    maxConnections: options.maxConnections ?? d.maxConnections,
+    tlsVerify: options.tlsVerify ?? d.tlsVerify,
+    maxBodyBytes: options.maxBodyBytes ?? d.maxBodyBytes,
+  };
+  if (resolved.host === "") invalid("host must not be empty");
+  let parsed: URL;
+  try {
+    parsed = new URL(baseUrlFor(resolved.url, resolved.host));
+  } catch {
+    invalid("url (http_auth_url) is not a valid URL");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    invalid("url (http_auth_url) must be http or https");
+  // Credentials belong in `credentials`; in the URL they would end up in logs and error messages.
+  if (parsed.username !== "" || parsed.password !== "")
+    invalid("url (http_auth_url) must not contain user:password@");
+  // `<base>/<method>` is appended to the path; a query or fragment in the base would swallow it.
+  if (parsed.search !== "" || parsed.hash !== "")
+    invalid("url (http_auth_url) must not contain a query or fragment");
+  positiveInteger("timeoutMs", resolved.timeoutMs);
+  positiveInteger("maxConnections", resolved.maxConnections);
+  positiveInteger("maxBodyBytes", resolved.maxBodyBytes);
+  return Object.freeze(resolved);
+}
+
+function positiveInteger(key: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) invalid(`${key} must be a positive integer`);
+}
+
+function invalid(message: string): never {
+  throw new XhaError("XHA_CONFIG_INVALID", message);
+}
