@@ -1,14 +1,5 @@
-// PLACEHOLDER until the PRECIS work lands: the signatures are final, the bodies are not.
-export type PrecisResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
-
-/** RFC 8265 §3.3 UsernameCaseMapped: the localpart/authcid profile. */
-export function usernameCaseMapped(input: string): PrecisResult {
-  const value = input.normalize("NFC").toLowerCase();
-  return value.length === 0 ? { ok: false, reason: "empty" } : { ok: true, value };
-}
-
-/** RFC 8265 §4.2 OpaqueString: the password profile. */
-export function opaqueString(input: string): PrecisResult {
-  const value = input.normalize("NFC");
-  return value.length === 0 ? { ok: false, reason: "empty" } : { ok: true, value };
-}
+// PRECIS (RFC 8264) profiles for usernames and passwords (RFC 8265) and the XMPP address parts (RFC 7622).
+export type { PrecisResult } from "./result.ts";
+export { usernameCaseMapped, opaqueString } from "./profiles.ts";
+export { localpartPrep, resourcePrep, domainPrep, JID_PART_MAX_BYTES } from "./xmpp-parts.ts";
+export { derivedProperty, type DerivedProperty } from "./derived-property.ts";
