@@ -1,0 +1,89 @@
+// What every probe gets: the options, the names and passwords the run invented, one raw HTTP client,
+// and a log of every answer for the probes that judge the wire as a whole (body spelling, framing,
+// latency). Built once per run; nothing here is global.
+import { randomBytes } from "node:crypto";
+import { basicAuthorization, type Method } from "../auth/http/protocol.ts";
+import { createRawClient, type Outcome, type Pairs, type RawClient } from "./http-client.ts";
+import type { CheckOptions, ProbeResult } from "./types.ts";
+
+export type AuthMode = "good" | "none" | "wrong";
+
+export interface Call {
+  readonly method: Method;
+  readonly params: Pairs;
+  readonly contentType?: string;
+  /** good: the --credentials (or none when not given); none: no header; wrong: made-up credentials. */
+  readonly auth?: AuthMode;
+  /** Whether the answer is a true/false body, to be judged by the boolean-body probe. */
+  readonly boolean?: boolean;
+}
+
+export interface LoggedOutcome {
+  readonly outcome: Outcome;
+  readonly boolean: boolean;
+}
+
+export interface CheckContext {
+  readonly options: CheckOptions;
+  /** The base URL with `$host` expanded and one trailing `/` removed. */
+  readonly base: string;
+  /** A name no real account can have, for the questions whose answer must be "no". */
+  readonly absentUser: string;
+  /** A throwaway name for the --allow-writes life cycle. */
+  readonly throwawayUser: string;
+  /** Invented passwords; all of them are secrets for the redactor. */
+  readonly passwords: {
+    readonly wrong: string;
+    readonly reserved: string;
+    readonly first: string;
+    readonly second: string;
+  };
+  readonly wrongCredentials: string;
+  readonly log: LoggedOutcome[];
+  call(call: Call): Promise<Outcome>;
+  close(): Promise<void>;
+  record(result: ProbeResult): void;
+  readonly results: ProbeResult[];
+}
+
+const hex = (): string => randomBytes(6).toString("hex");
+
+/** Space, every character with a meaning in a URL or a form, and 2-, 3- and 4-byte UTF-8. */
+const RESERVED = " &=+/?%#;:@[],'\"<>\\|^`{}";
+const NON_ASCII = "äÖñßéЖ€中😀";
+
+export function createContext(options: CheckOptions, base: string): CheckContext {
+  const client: RawClient = createRawClient(base, options.timeoutMs);
+  const good = options.credentials === undefined ? undefined : basicAuthorization(options.credentials);
+  const wrongCredentials = `xha-check:${hex()}`;
+  const log: LoggedOutcome[] = [];
+  const results: ProbeResult[] = [];
+  const tag = hex();
+  return {
+    options,
+    base,
+    absentUser: `xha-check-absent-${hex()}`,
+    throwawayUser: `xha-check-${tag}`,
+    passwords: {
+      wrong: `xha-wrong-${hex()}`,
+      reserved: `p${RESERVED}${NON_ASCII}-${hex()}`,
+      first: `Zoë p&ss=+/%?#€😀-${hex()}`,
+      second: `n3w pass&=+%ü中-${hex()}`,
+    },
+    wrongCredentials,
+    log,
+    results,
+    async call(call) {
+      const auth = call.auth ?? "good";
+      const authorization =
+        auth === "good" ? good : auth === "wrong" ? basicAuthorization(wrongCredentials) : undefined;
+      const outcome = await client.call({ ...call, authorization });
+      log.push({ outcome, boolean: call.boolean ?? false });
+      return outcome;
+    },
+    close: () => client.close(),
+    record(result) {
+      results.push(result);
+    },
+  };
+}
