@@ -28,7 +28,7 @@ export async function probeParamOrder(ctx: CheckContext): Promise<void> {
 
 export async function probeCheckPasswordReserved(ctx: CheckContext): Promise<void> {
   const user = ctx.options.user ?? ctx.absentUser;
-  await runProbe(ctx, "check-password-reserved", "200 false (password: & = + % # space UTF-8)", async () => {
+  await runProbe(ctx, "check-password-reserved", "200 false (reserved + UTF-8 password)", async () => {
     const outcome = await ctx.call({
       method: "check_password",
       params: standardParams(ctx, user, ctx.passwords.reserved),

@@ -31,8 +31,10 @@ export async function probeBooleanBody(ctx: CheckContext): Promise<void> {
         reason: "all spelled exactly",
       });
     }
-    const reading = readBooleanBody(first.body);
+    // Show a "true" that is not exactly true when there is one: that is the mistake that locks users out.
     const meansTrue = bad.find((a) => readBooleanBody(a.body).meaning === true);
+    const shown = meansTrue ?? first;
+    const reading = readBooleanBody(shown.body);
     const hint =
       meansTrue !== undefined
         ? `Prosody will refuse every login: your API answers ${showBody(meansTrue.body)} for a right password`
@@ -41,8 +43,8 @@ export async function probeBooleanBody(ctx: CheckContext): Promise<void> {
           : "Prosody reads anything but exactly true as false: logins fail";
     return Promise.resolve({
       status: "fail",
-      got: `${bad.length} of ${seen.length}: ${showBody(first.body)}`,
-      reason: describeShape(reading.shape, first.body),
+      got: `${bad.length} of ${seen.length}: ${showBody(shown.body)}`,
+      reason: describeShape(reading.shape, shown.body),
       hint,
     });
   });
