@@ -134,8 +134,7 @@ export async function startReferenceApi(options: ReferenceApiOptions = {}): Prom
     if (user === undefined || user === "" || server === undefined || server === "")
       return send(res, 400, "missing");
     if (contract.withPassword && pass === undefined) return send(res, 400, "missing pass");
-    if (fault === "utf8-500" && pass !== undefined && /[^\x00-\x7f]/.test(pass))
-      return send(res, 500, "error");
+    if (fault === "utf8-500" && pass !== undefined && /[^ -~]/.test(pass)) return send(res, 500, "error");
     if (fault === "html-echo" && name === "check_password") {
       return send(res, 200, `<html><body>Error for ${req.url ?? ""}</body></html>`, "text/html");
     }

@@ -28,10 +28,10 @@ export function referenceStatuses(mode: { credentials: boolean; writes: boolean 
   return out;
 }
 
-describe("checker against the reference API", () => {
+void describe("checker against the reference API", () => {
   for (const credentials of [true, false]) {
     for (const writes of [false, true]) {
-      it(`${writes ? "with --allow-writes" : "read-only"}, ${credentials ? "with" : "without"} credentials`, async () => {
+      void it(`${writes ? "with --allow-writes" : "read-only"}, ${credentials ? "with" : "without"} credentials`, async () => {
         const api = await startReferenceApi({
           users: { alice: ALICE.password },
           ...(credentials ? { credentials: CREDENTIALS } : {}),
@@ -80,7 +80,7 @@ describe("checker against the reference API", () => {
     }
   }
 
-  it("without a known account, the probes that need one are skipped and nothing fails", async () => {
+  void it("without a known account, the probes that need one are skipped and nothing fails", async () => {
     const api = await startReferenceApi({ credentials: CREDENTIALS });
     try {
       const report = await runCheck(options(api.url, { credentials: CREDENTIALS }));
@@ -94,7 +94,7 @@ describe("checker against the reference API", () => {
     }
   });
 
-  it("expands $host from --server and drops one trailing slash, as Prosody does", async () => {
+  void it("expands $host from --server and drops one trailing slash, as Prosody does", async () => {
     const api = await startReferenceApi({ basePath: "/api/example.com", users: {} });
     try {
       const template = api.url.replace("/api/example.com", "/api/$host/");
@@ -107,7 +107,7 @@ describe("checker against the reference API", () => {
     }
   });
 
-  it("removes the throwaway account even when the life cycle stops half-way", async () => {
+  void it("removes the throwaway account even when the life cycle stops half-way", async () => {
     const api = await startReferenceApi({ users: { alice: ALICE.password } });
     try {
       const before = api.snapshot();
