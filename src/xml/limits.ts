@@ -1,0 +1,32 @@
+// RFC 6120 §13.12 (denial of service): byte limits shared by the TCP and WebSocket parsers.
+
+export interface XmlLimits {
+  /** A single stanza (top-level element), start tag to end tag, in bytes. */
+  readonly maxStanzaBytes: number;
+  /** Everything before the end of the stream header (XML declaration, whitespace, <stream:stream>). */
+  readonly maxHeaderBytes: number;
+  /** Whitespace between two stanzas (keepalives); the count restarts at each stanza. */
+  readonly maxIdleBytes: number;
+}
+
+/** Prosody's default stanza limit (c2s_stanza_size_limit) is 256 KiB; we follow it. */
+export const DEFAULT_LIMITS: XmlLimits = Object.freeze({
+  maxStanzaBytes: 262_144,
+  maxHeaderBytes: 8_192,
+  // A keepalive is one byte; this allows a week of one per 10 s without a single stanza.
+  maxIdleBytes: 65_536,
+});
+
+/** Validates limits once, up front; a bad value is a programmer mistake, so it throws. */
+export function resolveLimits(options: Partial<XmlLimits>): XmlLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof XmlLimits)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
+    }
+    limits[key] = value;
+  }
+  return Object.freeze(limits);
+}
