@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { createLogger } from "../../src/log.ts";
+import { createLogger, silentLogger } from "../../src/log.ts";
 import { encodeValue } from "../../src/auth/http/protocol.ts";
 import { createHttpProvider } from "../../src/auth/http/provider.ts";
 import type { AuthProvider } from "../../src/auth/provider.ts";
-import { answer, closedPort, startRecorder, type Handler, type Recorder } from "./http-recorder.ts";
+import { answer, closedPort, startRecorder, type Handler, type Recorder } from "../helpers/http-recorder.ts";
 
 const PASSWORD = "p äss&=+/?%Hunter2";
 const CREDENTIALS = "prosody:S3cretCred";
@@ -75,6 +75,11 @@ const CASES: Array<[string, Handler]> = [
 
 before(async () => {
   rec = await startRecorder();
+  // Warm up (undici compiles its HTTP parser on first use) so the short deadline below only
+  // fires where a case hangs on purpose.
+  const warm = createHttpProvider({ url: rec.origin, host: "example.com", logger: silentLogger() });
+  await warm.userExists("warm");
+  await warm.close();
 });
 after(async () => {
   await Promise.all(providers.map((p) => p.close()));

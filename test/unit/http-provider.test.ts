@@ -8,7 +8,7 @@ import { USER_AGENT } from "../../src/version.ts";
 import { createHttpMetrics } from "../../src/auth/http/metrics.ts";
 import { createHttpProvider, type HttpProviderOptions } from "../../src/auth/http/provider.ts";
 import type { AuthProvider } from "../../src/auth/provider.ts";
-import { answer, header, startRecorder, type Recorded, type Recorder } from "./http-recorder.ts";
+import { answer, header, startRecorder, type Recorded, type Recorder } from "../helpers/http-recorder.ts";
 
 const BASIC = "Basic " + Buffer.from("prosody:secret").toString("base64");
 
