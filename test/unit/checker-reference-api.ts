@@ -5,6 +5,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CONTRACT, basicAuthorization, isMethod, type Method } from "../../src/auth/http/protocol.ts";
+import { PROBE_IDS } from "../../src/checker/run-check.ts";
 
 export type Fault =
   | "trailing-newline" // boolean bodies end with \n
@@ -182,9 +183,26 @@ export async function startReferenceApi(options: ReferenceApiOptions = {}): Prom
 }
 
 /** The known-good account every test run uses, and the credentials of the API that wants some. */
-export const ALICE = { user: "alice", password: "wonder land&=+%ü-secret" } as const;
+export const ALICE = { user: "alice", password: "wonder land&=+%/?-secret" } as const;
 export const CREDENTIALS = "prosody:s3cr3t-cred";
 
 export function statusesOf(results: ReadonlyArray<{ id: string; status: string }>): Record<string, string> {
   return Object.fromEntries(results.map((r) => [r.id, r.status]));
+}
+
+const LIFECYCLE_IDS = PROBE_IDS.map(([id]) => id).slice(
+  PROBE_IDS.findIndex(([id]) => id === "register-new"),
+  PROBE_IDS.findIndex(([id]) => id === "boolean-body"),
+);
+
+/** What a correct API gets: everything passes, except what the mode cannot check. */
+export function referenceStatuses(mode: { credentials: boolean; writes: boolean }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id] of PROBE_IDS) out[id] = "pass";
+  if (!mode.credentials) {
+    out["auth-required"] = "warn";
+    out["auth-wrong-rejected"] = "skip";
+  }
+  if (!mode.writes) for (const id of LIFECYCLE_IDS) out[id] = "skip";
+  return out;
 }

@@ -5,27 +5,16 @@ import { describe, it } from "node:test";
 import { PROSODY_FORM_CONTENT_TYPE, FORM_CONTENT_TYPE } from "../../src/auth/http/protocol.ts";
 import { PROBE_IDS, runCheck } from "../../src/checker/run-check.ts";
 import type { CheckOptions } from "../../src/checker/types.ts";
-import { ALICE, CREDENTIALS, startReferenceApi, statusesOf } from "./checker-reference-api.ts";
-
-const LIFECYCLE_IDS = PROBE_IDS.map(([id]) => id).slice(
-  PROBE_IDS.findIndex(([id]) => id === "register-new"),
-  PROBE_IDS.findIndex(([id]) => id === "boolean-body"),
-);
+import {
+  ALICE,
+  CREDENTIALS,
+  referenceStatuses,
+  startReferenceApi,
+  statusesOf,
+} from "./checker-reference-api.ts";
 
 function options(url: string, extra: Partial<CheckOptions>): CheckOptions {
   return { url, server: "localhost", allowWrites: false, timeoutMs: 5000, slowMs: 1000, ...extra };
-}
-
-/** What a correct API gets: everything passes, except what the mode cannot check. */
-export function referenceStatuses(mode: { credentials: boolean; writes: boolean }): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [id] of PROBE_IDS) out[id] = "pass";
-  if (!mode.credentials) {
-    out["auth-required"] = "warn";
-    out["auth-wrong-rejected"] = "skip";
-  }
-  if (!mode.writes) for (const id of LIFECYCLE_IDS) out[id] = "skip";
-  return out;
 }
 
 void describe("checker against the reference API", () => {
