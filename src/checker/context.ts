@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { basicAuthorization, type Method } from "../auth/http/protocol.ts";
 import { createRawClient, type Outcome, type Pairs, type RawClient } from "./http-client.ts";
+import { createRedactor, type Redactor } from "./redact.ts";
 import type { CheckOptions, ProbeResult } from "./types.ts";
 
 export type AuthMode = "good" | "none" | "wrong";
@@ -39,6 +40,8 @@ export interface CheckContext {
     readonly second: string;
   };
   readonly wrongCredentials: string;
+  /** Masks every secret above and in the options, in every encoding it went on the wire in. */
+  readonly redact: Redactor;
   readonly log: LoggedOutcome[];
   call(call: Call): Promise<Outcome>;
   close(): Promise<void>;
@@ -53,24 +56,26 @@ const RESERVED = " &=+/?%#;:@[],'\"<>\\|^`{}";
 const NON_ASCII = "äÖñßéЖ€中😀";
 
 export function createContext(options: CheckOptions, base: string): CheckContext {
-  const client: RawClient = createRawClient(base, options.timeoutMs);
   const good = options.credentials === undefined ? undefined : basicAuthorization(options.credentials);
   const wrongCredentials = `xha-check:${hex()}`;
+  const passwords = {
+    wrong: `xha-wrong-${hex()}`,
+    reserved: `p${RESERVED}${NON_ASCII}-${hex()}`,
+    first: `Zoë p&ss=+/%?#€😀-${hex()}`,
+    second: `n3w pass&=+%ü中-${hex()}`,
+  };
+  const redact = createRedactor(secretsOf(options, [...Object.values(passwords), wrongCredentials]));
+  const client: RawClient = createRawClient(base, options.timeoutMs, redact);
   const log: LoggedOutcome[] = [];
   const results: ProbeResult[] = [];
-  const tag = hex();
   return {
     options,
     base,
     absentUser: `xha-check-absent-${hex()}`,
-    throwawayUser: `xha-check-${tag}`,
-    passwords: {
-      wrong: `xha-wrong-${hex()}`,
-      reserved: `p${RESERVED}${NON_ASCII}-${hex()}`,
-      first: `Zoë p&ss=+/%?#€😀-${hex()}`,
-      second: `n3w pass&=+%ü中-${hex()}`,
-    },
+    throwawayUser: `xha-check-${hex()}`,
+    passwords,
     wrongCredentials,
+    redact,
     log,
     results,
     async call(call) {
@@ -86,4 +91,16 @@ export function createContext(options: CheckOptions, base: string): CheckContext
       results.push(result);
     },
   };
+}
+
+/** Every secret of a run: the ones given in the options, plus any the run invented. */
+export function secretsOf(options: CheckOptions, invented: readonly string[] = []): string[] {
+  const out: string[] = [...invented];
+  if (options.password !== undefined) out.push(options.password);
+  if (options.credentials !== undefined) {
+    out.push(options.credentials);
+    const secret = options.credentials.slice(options.credentials.indexOf(":") + 1);
+    if (secret !== "") out.push(secret);
+  }
+  return out;
 }

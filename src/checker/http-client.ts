@@ -22,7 +22,10 @@ export interface Answer {
   readonly kind: "answer";
   readonly method: Method;
   readonly status: number;
+  /** The body exactly as received, for judging. */
   readonly body: string;
+  /** The body with every secret masked, for showing: an API may echo what it was sent. */
+  readonly display: string;
   readonly contentLength: boolean;
   readonly chunked: boolean;
   readonly wwwAuthenticate: string | undefined;
@@ -55,7 +58,11 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
-export function createRawClient(base: string, timeoutMs: number): RawClient {
+export function createRawClient(
+  base: string,
+  timeoutMs: number,
+  redact: (text: string) => string,
+): RawClient {
   const url = new URL(base);
   const origin = url.origin;
   const basePath = url.pathname === "/" ? "" : url.pathname;
@@ -87,6 +94,7 @@ export function createRawClient(base: string, timeoutMs: number): RawClient {
         method: req.method,
         status: res.statusCode,
         body,
+        display: redact(body),
         contentLength: h["content-length"] !== undefined,
         chunked: /\bchunked\b/i.test(header(h, "transfer-encoding") ?? ""),
         wwwAuthenticate: header(h, "www-authenticate"),
@@ -94,7 +102,7 @@ export function createRawClient(base: string, timeoutMs: number): RawClient {
       };
     } catch (err) {
       const timedOut = signal.aborted;
-      const message = timedOut ? `no answer within ${formatMs(timeoutMs)}` : describeError(err);
+      const message = timedOut ? `no answer within ${formatMs(timeoutMs)}` : redact(describeError(err));
       return { kind: "error", method: req.method, timedOut, message, ms: elapsed() };
     }
   }

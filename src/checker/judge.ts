@@ -14,7 +14,7 @@ export interface Verdict {
 /** `200 "true" (3 ms)`; `204 (3 ms)`; `no answer within 5 s`. */
 export function describeOutcome(outcome: Outcome): string {
   if (outcome.kind === "error") return outcome.message;
-  const body = outcome.body === "" ? "" : ` ${showBody(outcome.body, 24)}`;
+  const body = outcome.display === "" ? "" : ` ${showBody(outcome.display, 24)}`;
   return `${outcome.status}${body} (${formatMs(outcome.ms)})`;
 }
 
@@ -72,7 +72,7 @@ export function judgeBoolean(outcome: Outcome, want: boolean, hints: BooleanHint
   }
   const reading = readBooleanBody(answer.body);
   if (reading.meaning === undefined) {
-    return { status: "fail", got, reason: describeShape(reading.shape, answer.body), hint: hints.broken };
+    return { status: "fail", got, reason: describeShape(reading.shape, answer.display), hint: hints.broken };
   }
   if (reading.meaning !== want) {
     return { status: "fail", got, reason: `the answer means ${reading.meaning}`, hint: hints.opposite };

@@ -37,14 +37,14 @@ export async function probeBooleanBody(ctx: CheckContext): Promise<void> {
     const reading = readBooleanBody(shown.body);
     const hint =
       meansTrue !== undefined
-        ? `Prosody will refuse every login: your API answers ${showBody(meansTrue.body)} for a right password`
+        ? `Prosody will refuse every login: your API answers ${showBody(meansTrue.display)} for a right password`
         : reading.meaning === false
-          ? `Prosody reads ${showBody(first.body)} as false, right by luck; a true spelled the same way refuses every login`
+          ? `Prosody reads ${showBody(first.display)} as false, right by luck; a true spelled the same way refuses every login`
           : "Prosody reads anything but exactly true as false: logins fail";
     return Promise.resolve({
       status: "fail",
-      got: `${bad.length} of ${seen.length}: ${showBody(shown.body)}`,
-      reason: describeShape(reading.shape, shown.body),
+      got: `${bad.length} of ${seen.length}: ${showBody(shown.display)}`,
+      reason: describeShape(reading.shape, shown.display),
       hint,
     });
   });

@@ -15,7 +15,6 @@ import { LIFECYCLE, probeLifecycle } from "./probes-lifecycle.ts";
 import { probeCheckPasswordReserved, probeParamOrder } from "./probes-params.ts";
 import { probeBooleanBody, probeContentLength, probeResponseTime } from "./probes-wire.ts";
 import { probeWriteGuards } from "./probes-write-guards.ts";
-import { createRedactor } from "./redact.ts";
 import { skipProbe } from "./run-probe.ts";
 import { countResults, type CheckOptions, type CheckReport } from "./types.ts";
 
@@ -75,7 +74,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     await ctx.close();
   }
   // Scrubbed here, once, so no caller (table, JSON, a library user) ever holds a secret.
-  const redact = createRedactor(secretsOf(options, ctx));
+  const redact = ctx.redact;
   const results = ctx.results.map((r) => ({
     ...r,
     got: redact(r.got),
@@ -89,17 +88,4 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     results,
     counts: countResults(results),
   };
-}
-
-/** Every secret a run knows, for the redactor: given ones and the passwords the run invented. */
-export function secretsOf(options: CheckOptions, ctx?: CheckContext): string[] {
-  const out: string[] = [];
-  if (options.password !== undefined) out.push(options.password);
-  if (options.credentials !== undefined) {
-    out.push(options.credentials);
-    const secret = options.credentials.slice(options.credentials.indexOf(":") + 1);
-    if (secret !== "") out.push(secret);
-  }
-  if (ctx !== undefined) out.push(...Object.values(ctx.passwords), ctx.wrongCredentials);
-  return out;
 }

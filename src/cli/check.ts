@@ -4,7 +4,8 @@
 import { parseCheckArgs, CHECK_USAGE, UsageError } from "../checker/options.ts";
 import { createRedactor } from "../checker/redact.ts";
 import { renderJson, renderTable } from "../checker/report.ts";
-import { runCheck, secretsOf } from "../checker/run-check.ts";
+import { secretsOf } from "../checker/context.ts";
+import { runCheck } from "../checker/run-check.ts";
 import type { CheckOptions } from "../checker/types.ts";
 import type { CliIo } from "./io.ts";
 
