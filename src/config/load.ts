@@ -133,7 +133,7 @@ export function readTomlFile(file: string): Raw {
     );
   }
   try {
-    return parseToml(text) as Raw;
+    return parseToml(text);
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw new XhaError("XHA_CONFIG_UNREADABLE", `${file}: not valid TOML: ${msg}`);

@@ -46,7 +46,7 @@ interface OptionSpec<T> {
 
 type Specs<O> = { readonly [K in keyof O]-?: OptionSpec<O[K]> };
 
-const optional = <T>(check: v.Check<T>): v.Check<T | undefined> => check as v.Check<T | undefined>;
+const optional = <T>(check: v.Check<T>): v.Check<T | undefined> => check;
 
 export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
   interfaces: {

@@ -1,0 +1,39 @@
+// `xmpp-http-auth serve --config FILE`: the XMPP server alone, pointed at any HTTP auth API.
+import type { CliIo } from "./io.ts";
+import { parseCommandArgs } from "./args.ts";
+import { loadServerConfig } from "../config/load.ts";
+import { createLogger } from "../log.ts";
+import { createXmppServer } from "../server.ts";
+import { reportError } from "./report-error.ts";
+
+const HELP = `Usage: xmpp-http-auth serve --config FILE
+
+Runs the XMPP server with the options in FILE (TOML; see the README's configuration reference).
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  try {
+    const { values } = parseCommandArgs(args, {
+      config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help === true) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (values.config === undefined) {
+      io.stderr.write(`xmpp-http-auth serve: --config FILE is required\n\n${HELP}`);
+      return 2;
+    }
+    const config = loadServerConfig(values.config);
+    const logger = createLogger({ level: config.global.log_level, destination: io.stdout });
+    const server = createXmppServer({ config, logger });
+    await server.start();
+    await io.stopSignal;
+    logger.info("stopping");
+    await server.stop();
+    return 0;
+  } catch (err) {
+    return reportError(io, "serve", err);
+  }
+}

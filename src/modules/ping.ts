@@ -1,0 +1,8 @@
+// XEP-0199 §4.2: the server answers a ping with an empty result.
+import { NS_PING } from "../ns.ts";
+import type { IqRegistry } from "../router/iq-registry.ts";
+import { iqResult } from "../stanza/errors.ts";
+
+export function registerPing(iq: IqRegistry): void {
+  iq.on("get", NS_PING, "ping", ({ iq: stanza }) => iqResult(stanza));
+}

@@ -1,0 +1,41 @@
+// What every session and module shares: configuration, hosts with their auth providers, the session
+// registry, IQ handlers and life-cycle hooks. Built once by the server; passed in, never global.
+import type { GlobalOptions, HostOptions } from "./config/schema.ts";
+import type { AuthProvider } from "./auth/provider.ts";
+import type { Logger } from "./log.ts";
+import type { Element } from "./xml/element.ts";
+import type { Session } from "./stream/session.ts";
+import type { SessionRegistry } from "./router/sessions.ts";
+import type { IqRegistry } from "./router/iq-registry.ts";
+import type { Hook } from "./router/hooks.ts";
+
+export interface HostContext {
+  readonly name: string;
+  readonly options: HostOptions;
+  readonly provider: AuthProvider;
+}
+
+export interface ServerHooks {
+  /** A session bound a resource and can exchange stanzas. */
+  readonly bound: Hook<[Session]>;
+  /** A bound session ended (closed by either side, replaced, or its connection dropped). */
+  readonly unbound: Hook<[Session]>;
+}
+
+/** Delivers a stanza a bound session sent (from already stamped). */
+export type RouteFn = (session: Session, stanza: Element) => Promise<void>;
+
+export interface ServerContext {
+  readonly global: GlobalOptions;
+  readonly hosts: ReadonlyMap<string, HostContext>;
+  readonly sessions: SessionRegistry;
+  /** IQs from bound sessions to the server or to the sender's own account. */
+  readonly iq: IqRegistry;
+  /** IQs allowed before authentication (XEP-0077 registration). */
+  readonly preAuthIq: IqRegistry;
+  /** Extra stream features offered before authentication (XEP-0077's <register/>). */
+  readonly preAuthFeatures: ((session: Session) => Element | undefined)[];
+  readonly hooks: ServerHooks;
+  route: RouteFn;
+  readonly logger: Logger;
+}

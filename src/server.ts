@@ -1,0 +1,142 @@
+// The XMPP server: hosts with their auth providers, listeners, sessions and modules, wired together
+// from a validated configuration. start() binds every port or fails; stop() closes streams cleanly.
+import type { Socket } from "node:net";
+import type { Logger } from "./log.ts";
+import type { ServerConfig } from "./config/load.ts";
+import type { HostContext, ServerContext } from "./server-context.ts";
+import { createProvider } from "./auth/registry.ts";
+import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
+import { SessionRegistry } from "./router/sessions.ts";
+import { IqRegistry } from "./router/iq-registry.ts";
+import { Hook } from "./router/hooks.ts";
+import { createRouter } from "./router/router.ts";
+import { Session } from "./stream/session.ts";
+import { TcpTransport } from "./transport/tcp.ts";
+import { directTlsServer, listen, tcpServer, type Listener } from "./transport/listeners.ts";
+import { loadTlsMaterial, secureContext } from "./tls/credentials.ts";
+import { registerPing } from "./modules/ping.ts";
+import { registerDisco } from "./modules/disco.ts";
+import type { StreamTransport } from "./stream/transport.ts";
+
+export interface XmppServer {
+  readonly ctx: ServerContext;
+  readonly httpMetrics: HttpMetrics;
+  /** Bound addresses, by kind ("c2s", "c2s_direct_tls", …), after start(). */
+  readonly listeners: Listener[];
+  /** The certificate file clients must trust when it is self-signed. */
+  certPath: string | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServerDeps {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+}
+
+export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
+  const httpMetrics = createHttpMetrics();
+  const hosts = new Map<string, HostContext>();
+  for (const [name, options] of config.hosts) {
+    const provider = createProvider({
+      host: name,
+      options,
+      logger: logger.child({ host: name }),
+      httpMetrics,
+    });
+    hosts.set(name, { name, options, provider });
+    if (!options.c2s_require_encryption && options.allow_unencrypted_plain_auth) {
+      logger.warn(
+        { host: name },
+        "allow_unencrypted_plain_auth: passwords may cross the network in clear text",
+      );
+    }
+  }
+  const ctx: ServerContext = {
+    global: config.global,
+    hosts,
+    sessions: new SessionRegistry(),
+    iq: new IqRegistry(),
+    preAuthIq: new IqRegistry(),
+    preAuthFeatures: [],
+    hooks: { bound: new Hook(), unbound: new Hook() },
+    route: async () => {},
+    logger,
+  };
+  ctx.route = createRouter(ctx);
+  registerPing(ctx.iq);
+  registerDisco(ctx.iq);
+
+  const live = new Set<Session>();
+  const listeners: Listener[] = [];
+  const sockets = new Set<Socket>();
+
+  const accept = (transport: StreamTransport) => {
+    const session = new Session(transport, ctx);
+    live.add(session);
+    // The session aborts its signal when its connection is gone.
+    session.abort.signal.addEventListener("abort", () => live.delete(session), { once: true });
+  };
+
+  const server: XmppServer = {
+    ctx,
+    httpMetrics,
+    listeners,
+    certPath: undefined,
+    async start() {
+      const g = config.global;
+      const tls = await loadTlsMaterial({
+        certificate: g.certificate,
+        key: g.key,
+        dataPath: g.data_path,
+        hosts: [...hosts.keys()],
+        logger,
+      });
+      server.certPath = tls.selfSigned ? tls.certPath : undefined;
+      const secure = secureContext(tls);
+      const track = (socket: Socket) => {
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+      };
+      const opts = { secureContext: secure, maxStanzaBytes: g.c2s_stanza_size_limit };
+      try {
+        for (const iface of g.interfaces) {
+          for (const port of g.c2s_ports) {
+            const s = tcpServer((socket) => {
+              track(socket);
+              accept(new TcpTransport(socket, { ...opts, kind: "tcp" }));
+            });
+            listeners.push(await listen("c2s", s, iface, port));
+          }
+          for (const port of g.c2s_direct_tls_ports) {
+            const s = directTlsServer(
+              tls,
+              (socket) => {
+                track(socket);
+                accept(new TcpTransport(socket, { ...opts, kind: "tls" }));
+              },
+              (err) => logger.debug({ err: err.message }, "direct TLS handshake failed"),
+            );
+            listeners.push(await listen("c2s_direct_tls", s, iface, port));
+          }
+        }
+      } catch (err) {
+        await server.stop();
+        throw err;
+      }
+      for (const l of listeners)
+        logger.info({ kind: l.kind, address: l.address.address, port: l.address.port }, "listening");
+    },
+    async stop() {
+      await Promise.all(
+        listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))),
+      );
+      for (const session of live) session.close("system-shutdown", "The server is shutting down");
+      const deadline = Date.now() + 2000;
+      while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([...hosts.values()].map((h) => h.provider.close()));
+    },
+  };
+  return server;
+}

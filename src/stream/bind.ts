@@ -1,0 +1,55 @@
+// After SASL: resource binding (RFC 6120 §7), the legacy session IQ (RFC 3921 §3), then stanzas.
+import { randomBytes } from "node:crypto";
+import { el, type Element } from "../xml/element.ts";
+import { NS_BIND, NS_CLIENT, NS_SESSION } from "../ns.ts";
+import { makeJid } from "../jid.ts";
+import { resourcePrep } from "../precis/index.ts";
+import { errorReply, iqResult, mayReplyWithError } from "../stanza/errors.ts";
+import { iqPayload } from "../router/iq-registry.ts";
+import type { Session } from "./session.ts";
+
+function bind(session: Session, iq: Element, payload: Element): void {
+  if (session.bound)
+    return session.send(errorReply(iq, "not-allowed", { text: "A resource is already bound" }));
+  const account = session.jid;
+  if (account === undefined) return session.close("internal-server-error");
+  const requested = payload.getChildText("resource");
+  let resource: string;
+  if (requested === undefined || requested.trim() === "") {
+    resource = randomBytes(9).toString("base64url");
+  } else {
+    const prepared = resourcePrep(requested);
+    if (!prepared.ok)
+      return session.send(errorReply(iq, "bad-request", { text: `Invalid resource: ${prepared.reason}` }));
+    resource = prepared.value;
+  }
+  session.jid = makeJid(account.local ?? "", account.domain, resource);
+  session.bound = true;
+  // RFC 6120 §7.7.2.2: the policy chosen here is "override": the older session is closed.
+  const previous = session.ctx.sessions.add(session);
+  previous?.close("conflict", "Replaced by a new connection with the same resource");
+  session.markEstablished();
+  session.send(iqResult(iq, el("bind", { xmlns: NS_BIND }, el("jid", {}, session.jid.toString()))));
+  session.logger.info({ jid: session.jid.toString() }, "resource bound");
+  session.ctx.hooks.bound.run((err) => session.logger.error({ err }, "bound hook failed"), session);
+}
+
+export async function handleBoundOrBinding(session: Session, element: Element): Promise<void> {
+  if (element.xmlns !== NS_CLIENT || !["iq", "message", "presence"].includes(element.name)) {
+    return session.close("unsupported-stanza-type", `<${element.name}/> is not a stanza`);
+  }
+  if (element.name === "iq" && element.attrs.type === "set") {
+    const payload = iqPayload(element);
+    if (payload?.name === "bind" && payload.xmlns === NS_BIND) return bind(session, element, payload);
+    if (payload?.name === "session" && payload.xmlns === NS_SESSION) return session.send(iqResult(element));
+  }
+  if (!session.bound) {
+    // RFC 6120 §7.1: no stanzas before a resource is bound.
+    if (mayReplyWithError(element) && element.name === "iq")
+      return session.send(errorReply(element, "not-authorized"));
+    return session.close("not-authorized", "Bind a resource first");
+  }
+  // RFC 6120 §8.1.2.1: the server stamps the sender's full JID.
+  element.attrs.from = session.jid?.toString() ?? "";
+  return session.ctx.route(session, element);
+}

@@ -1,0 +1,33 @@
+// Stream features (RFC 6120 §4.3.2), in negotiation order: STARTTLS (§5), SASL (§6), then resource
+// binding (§7) with the legacy session feature (RFC 3921 §3) marked optional.
+import { el, type Element } from "../xml/element.ts";
+import { NS_BIND, NS_SASL, NS_SESSION, NS_TLS } from "../ns.ts";
+
+export interface FeatureState {
+  readonly authenticated: boolean;
+  readonly secure: boolean;
+  readonly canStartTls: boolean;
+  readonly requireEncryption: boolean;
+  readonly allowPlainUnencrypted: boolean;
+  readonly providerPlaintext: boolean;
+}
+
+/** PLAIN travels in the clear before TLS: offer it then only with both opt-ins. */
+export function plainAllowed(s: FeatureState): boolean {
+  return s.providerPlaintext && (s.secure || (!s.requireEncryption && s.allowPlainUnencrypted));
+}
+
+export function streamFeatures(s: FeatureState, extra: readonly Element[]): Element {
+  const features = el("stream:features");
+  if (s.authenticated) {
+    features.append(el("bind", { xmlns: NS_BIND }), el("session", { xmlns: NS_SESSION }, el("optional")));
+    return features;
+  }
+  if (!s.secure && s.canStartTls) {
+    const starttls = features.c("starttls", { xmlns: NS_TLS });
+    if (s.requireEncryption) starttls.c("required");
+  }
+  if (plainAllowed(s)) features.append(el("mechanisms", { xmlns: NS_SASL }, el("mechanism", {}, "PLAIN")));
+  features.append(...extra);
+  return features;
+}

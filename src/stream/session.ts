@@ -1,0 +1,213 @@
+// One client-to-server stream (RFC 6120 §4–§7): header checks, feature negotiation (STARTTLS, SASL
+// PLAIN, resource binding), then stanzas to the router. Transports only adapt framing.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "../log.ts";
+import { el, type Element } from "../xml/element.ts";
+import { streamError, type StreamErrorCondition } from "../xml/stream-errors.ts";
+import { NS_CLIENT, NS_STREAMS, NS_TLS } from "../ns.ts";
+import type { Jid } from "../jid.ts";
+import type { HostContext, ServerContext } from "../server-context.ts";
+import type { StreamTransport } from "./transport.ts";
+import { streamFeatures, type FeatureState } from "./features.ts";
+import { handleAuth, type SaslState } from "./sasl.ts";
+import { handleBoundOrBinding } from "./bind.ts";
+import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
+import { iqPayload } from "../router/iq-registry.ts";
+
+type Phase = "await-header" | "open" | "closing" | "closed";
+
+/** How long we wait for the peer's closing tag after sending ours (RFC 6120 §4.4). */
+const CLOSE_GRACE_MS = 2000;
+
+export class Session {
+  readonly id = randomBytes(12).toString("base64url");
+  readonly logger: Logger;
+  host: HostContext | undefined;
+  /** Set after SASL success (bare) and after bind (full). */
+  jid: Jid | undefined;
+  authenticated = false;
+  bound = false;
+  /** Per-session state of modules (presence, carbons, …), keyed by module. */
+  readonly data = new Map<string, unknown>();
+  readonly sasl: SaslState = { failures: 0, pending: false };
+  /** Aborts backend calls made for this session when it goes away. */
+  readonly abort = new AbortController();
+
+  private phase: Phase = "await-header";
+  private queue: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private headerSent = false;
+
+  constructor(
+    readonly transport: StreamTransport,
+    readonly ctx: ServerContext,
+  ) {
+    this.logger = ctx.logger.child({
+      session: this.id,
+      remote: transport.remoteAddress,
+      transport: transport.kind,
+    });
+    transport.setHandlers({
+      onStreamStart: (attrs) => this.onStreamStart(attrs),
+      onElement: (element) => this.enqueue(element),
+      onStreamEnd: () => this.onStreamEnd(),
+      onParseError: (condition, text) => this.close(condition, text),
+      onClose: () => this.onClosed(),
+    });
+    // RFC 6120 §4.6.1 lets a server close idle streams; unauthenticated ones get c2s_timeout.
+    this.timer = setTimeout(
+      () => this.close("connection-timeout", "Authentication took too long"),
+      ctx.global.c2s_timeout * 1000,
+    );
+    this.timer.unref();
+  }
+
+  get isOpen(): boolean {
+    return this.phase === "open";
+  }
+
+  send(element: Element): void {
+    if (this.phase !== "open" && this.phase !== "await-header") return;
+    this.transport.send(element);
+  }
+
+  featureState(): FeatureState {
+    const host = this.host;
+    return {
+      authenticated: this.authenticated,
+      secure: this.transport.secure,
+      canStartTls: this.transport.canStartTls,
+      requireEncryption: host?.options.c2s_require_encryption ?? true,
+      allowPlainUnencrypted: host?.options.allow_unencrypted_plain_auth ?? false,
+      providerPlaintext: host?.provider.capabilities.plaintext ?? false,
+    };
+  }
+
+  private openHeader(host: string | undefined): void {
+    if (this.headerSent) return;
+    this.headerSent = true;
+    this.transport.openStream({
+      from: host ?? "",
+      id: this.id,
+      version: "1.0",
+      "xml:lang": "en",
+      xmlns: NS_CLIENT,
+      "xmlns:stream": NS_STREAMS,
+    });
+  }
+
+  /** RFC 6120 §4.7: check the initiating header; on error our own header goes first (§4.9.1.2). */
+  private onStreamStart(attrs: Record<string, string>): void {
+    if (this.phase !== "await-header") return this.close("not-well-formed", "Unexpected stream header");
+    const to = attrs.to?.toLowerCase();
+    const host = to === undefined ? undefined : this.ctx.hosts.get(to);
+    this.headerSent = false;
+    this.openHeader(host?.name ?? this.host?.name ?? to);
+    if (attrs.xmlns !== undefined && attrs.xmlns !== NS_CLIENT)
+      return this.close("invalid-namespace", "Expected jabber:client");
+    if (attrs.version === undefined || !attrs.version.startsWith("1."))
+      return this.close("unsupported-version", "XMPP 1.0 is required");
+    if (host === undefined) return this.close("host-unknown", "This server does not serve that host");
+    if (this.host !== undefined && this.host !== host)
+      return this.close("invalid-from", "The host changed on a stream restart");
+    this.host = host;
+    this.phase = "open";
+    const extra = this.authenticated ? [] : this.ctx.preAuthFeatures.flatMap((f) => f(this) ?? []);
+    this.send(streamFeatures(this.featureState(), extra));
+  }
+
+  /** RFC 6120 §10.1: stanzas from one session are processed in order. */
+  private enqueue(element: Element): void {
+    this.queue = this.queue
+      .then(() => (this.phase === "open" ? this.onElement(element) : undefined))
+      .catch((err: unknown) => {
+        this.logger.error({ err }, "unexpected error while processing an element");
+        this.close("internal-server-error");
+      });
+  }
+
+  private async onElement(element: Element): Promise<void> {
+    if (!this.authenticated) return this.beforeAuth(element);
+    return handleBoundOrBinding(this, element);
+  }
+
+  private async beforeAuth(element: Element): Promise<void> {
+    const ns = element.xmlns;
+    if (element.localName === "starttls" && ns === NS_TLS) return this.startTls();
+    if (ns === "urn:ietf:params:xml:ns:xmpp-sasl") return handleAuth(this, element);
+    if (element.name === "iq" && ns === NS_CLIENT) {
+      const payload = iqPayload(element);
+      const handler = payload
+        ? this.ctx.preAuthIq.find(element.attrs.type as "get" | "set", payload)
+        : undefined;
+      if (handler !== undefined && payload) {
+        const reply = await handler({ session: this, iq: element, payload });
+        if (reply !== undefined) this.send(reply);
+        return;
+      }
+      if (mayReplyWithError(element)) this.send(errorReply(element, "service-unavailable"));
+      return;
+    }
+    this.close("not-authorized", "Authenticate first");
+  }
+
+  private async startTls(): Promise<void> {
+    if (!this.transport.canStartTls || this.transport.secure) {
+      this.send(el("failure", { xmlns: NS_TLS }));
+      return this.close();
+    }
+    this.send(el("proceed", { xmlns: NS_TLS }));
+    this.phase = "await-header";
+    try {
+      await this.transport.startTls();
+    } catch (err) {
+      this.logger.info({ err: (err as Error).message }, "TLS handshake failed");
+      this.transport.destroy();
+    }
+  }
+
+  /** A stream restart after SASL success (RFC 6120 §6.4.6). */
+  restartStream(): void {
+    this.phase = "await-header";
+    this.transport.restart();
+  }
+
+  /** Authentication is complete and a resource bound: the unauthenticated timeout no longer applies. */
+  markEstablished(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Closes the stream, with a stream error when a condition is given (RFC 6120 §4.4, §4.9). */
+  close(condition?: StreamErrorCondition, text?: string): void {
+    if (this.phase === "closing" || this.phase === "closed") return;
+    this.openHeader(this.host?.name);
+    if (condition !== undefined) {
+      this.logger.debug({ condition }, "closing the stream with an error");
+      this.transport.send(streamError(condition, text));
+    }
+    this.phase = "closing";
+    this.transport.closeStream();
+    const t = setTimeout(() => this.transport.destroy(), CLOSE_GRACE_MS);
+    t.unref();
+  }
+
+  private onStreamEnd(): void {
+    if (this.phase !== "closing") {
+      this.phase = "closing";
+      this.transport.closeStream();
+    }
+    this.transport.destroy();
+  }
+
+  private onClosed(): void {
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.abort.abort();
+    if (this.bound) {
+      this.ctx.sessions.remove(this);
+      this.ctx.hooks.unbound.run((err) => this.logger.error({ err }, "unbound hook failed"), this);
+    }
+  }
+}

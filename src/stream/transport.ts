@@ -1,0 +1,37 @@
+// What a session needs from a transport. Transports (TCP, direct TLS, WebSocket) only adapt framing
+// (RFC 6120 §4 stream headers vs RFC 7395 <open/>/<close/>); the session logic exists once.
+import type { Element } from "../xml/element.ts";
+import type { StreamErrorCondition } from "../xml/stream-errors.ts";
+
+export interface TransportHandlers {
+  onStreamStart(attrs: Record<string, string>): void;
+  onElement(el: Element): void;
+  onStreamEnd(): void;
+  /** The peer sent something the parser refuses; the session answers with a stream error. */
+  onParseError(condition: StreamErrorCondition, text: string): void;
+  /** The connection is gone (closed by either side or failed). Called once. */
+  onClose(): void;
+}
+
+export interface StreamTransport {
+  readonly kind: "tcp" | "tls" | "websocket";
+  /** Encrypted now (TLS, or a WebSocket the operator declared secure). */
+  readonly secure: boolean;
+  /** STARTTLS can be negotiated on this connection now. */
+  readonly canStartTls: boolean;
+  readonly remoteAddress: string;
+  setHandlers(handlers: TransportHandlers): void;
+  /** Sends our stream header (or <open/>) with these attributes. */
+  openStream(attrs: Record<string, string>): void;
+  send(el: Element): void;
+  /** Sends the closing tag (or <close/>); the connection stays until the peer closes or destroy(). */
+  closeStream(): void;
+  /** Upgrades to TLS after <proceed/> was sent; input after <starttls/> is discarded (no injection). */
+  startTls(): Promise<void>;
+  /** A stream restart (RFC 6120 §4.3.3): the next input is a new stream header. */
+  restart(): void;
+  /** Stops or resumes reading input (while an element is processed asynchronously). */
+  pause(): void;
+  resume(): void;
+  destroy(): void;
+}

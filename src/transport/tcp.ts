@@ -1,0 +1,162 @@
+// RFC 6120 over TCP: STARTTLS (§5) on c2s ports and TLS from the first byte (XEP-0368) on direct TLS
+// ports. Framing only: bytes in → parser → session; elements out → bytes.
+import type { Socket } from "node:net";
+import { TLSSocket, type SecureContext } from "node:tls";
+import type { Element } from "../xml/element.ts";
+import { serialize, serializeAttrs } from "../xml/element.ts";
+import { createStreamParser } from "../xml/stream-parser.ts";
+import type { StreamTransport, TransportHandlers } from "../stream/transport.ts";
+
+export interface TcpTransportOptions {
+  readonly kind: "tcp" | "tls";
+  readonly secureContext: SecureContext;
+  readonly maxStanzaBytes: number;
+  /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
+  readonly maxBufferedBytes?: number;
+}
+
+const NOOP_HANDLERS: TransportHandlers = {
+  onStreamStart: () => {},
+  onElement: () => {},
+  onStreamEnd: () => {},
+  onParseError: () => {},
+  onClose: () => {},
+};
+
+export class TcpTransport implements StreamTransport {
+  readonly kind: "tcp" | "tls";
+  readonly remoteAddress: string;
+  private socket: Socket;
+  private handlers: TransportHandlers = NOOP_HANDLERS;
+  private parser: ReturnType<typeof createStreamParser>;
+  /** Bumped on every restart so callbacks of a replaced parser are ignored. */
+  private generation = 0;
+  private upgrading = false;
+  private closed = false;
+  private readonly maxBuffered: number;
+
+  constructor(
+    socket: Socket,
+    private readonly opts: TcpTransportOptions,
+  ) {
+    this.kind = opts.kind;
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? "unknown";
+    this.maxBuffered = opts.maxBufferedBytes ?? 4 * opts.maxStanzaBytes + 1024 * 1024;
+    this.parser = this.newParser();
+    this.attach(socket);
+  }
+
+  get secure(): boolean {
+    return this.socket instanceof TLSSocket && this.socket.encrypted;
+  }
+
+  get canStartTls(): boolean {
+    return !this.secure && !this.upgrading;
+  }
+
+  setHandlers(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+  }
+
+  private newParser(): ReturnType<typeof createStreamParser> {
+    const gen = ++this.generation;
+    const live = () => gen === this.generation && !this.upgrading;
+    return createStreamParser({
+      maxStanzaBytes: this.opts.maxStanzaBytes,
+      onStreamStart: (root) => live() && this.handlers.onStreamStart(root.attrs),
+      onStanza: (el) => live() && this.handlers.onElement(el),
+      onStreamEnd: () => live() && this.handlers.onStreamEnd(),
+      onError: (err) => live() && this.handlers.onParseError(err.condition, err.text),
+    });
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.upgrading || this.closed) return;
+    this.parser.write(chunk);
+  };
+
+  private readonly onEnd = (): void => this.destroy();
+  private readonly onError = (): void => this.destroy();
+  private readonly onSocketClose = (): void => {
+    if (this.upgrading) return;
+    this.finish();
+  };
+
+  private attach(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.on("data", this.onData);
+    socket.on("end", this.onEnd);
+    socket.on("error", this.onError);
+    socket.on("close", this.onSocketClose);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off("data", this.onData);
+    socket.off("end", this.onEnd);
+    socket.off("error", this.onError);
+    socket.off("close", this.onSocketClose);
+  }
+
+  private write(text: string): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(text);
+    if (this.socket.writableLength > this.maxBuffered) this.destroy();
+  }
+
+  openStream(attrs: Record<string, string>): void {
+    this.write(`<?xml version='1.0'?><stream:stream${serializeAttrs(attrs)}>`);
+  }
+
+  send(el: Element): void {
+    this.write(serialize(el));
+  }
+
+  closeStream(): void {
+    this.write("</stream:stream>");
+  }
+
+  async startTls(): Promise<void> {
+    // Whatever the peer sent after <starttls/> in clear text is dropped (no command injection).
+    this.upgrading = true;
+    const plain = this.socket;
+    this.detach(plain);
+    const secured = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
+    this.socket = secured;
+    this.attach(secured);
+    await new Promise<void>((resolve, reject) => {
+      secured.once("secure", resolve);
+      secured.once("error", reject);
+      secured.once("close", () => reject(new Error("closed during the TLS handshake")));
+    });
+    this.upgrading = false;
+    this.parser = this.newParser();
+  }
+
+  restart(): void {
+    this.parser = this.newParser();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    if (this.socket.destroyed) return this.finish();
+    this.socket.end();
+    const t = setTimeout(() => this.socket.destroy(), 1000);
+    t.unref();
+    this.upgrading = false;
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation++;
+    this.handlers.onClose();
+  }
+}

@@ -1,0 +1,137 @@
+// A raw XMPP client for protocol tests: it writes exactly what the test says and waits for text, so
+// tests can send what no well-behaved library would (bad XML, early stanzas) and read stream errors.
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { readFileSync } from "node:fs";
+
+export const TEST_CA = readFileSync(new URL("../fixtures/tls/ca.crt", import.meta.url), "utf8");
+export const TEST_CERT = new URL("../fixtures/tls/server.crt", import.meta.url).pathname;
+export const TEST_KEY = new URL("../fixtures/tls/server.key", import.meta.url).pathname;
+
+export class RawClient {
+  received = "";
+  closed = false;
+  private waiters: (() => void)[] = [];
+
+  private constructor(private socket: Socket) {
+    this.listen(socket);
+  }
+
+  static async connect(port: number, opts: { tls?: boolean; servername?: string } = {}): Promise<RawClient> {
+    const socket =
+      opts.tls === true
+        ? tlsConnect({ port, host: "127.0.0.1", ca: TEST_CA, servername: opts.servername ?? "localhost" })
+        : netConnect({ port, host: "127.0.0.1" });
+    await new Promise<void>((resolve, reject) => {
+      socket.once(opts.tls === true ? "secureConnect" : "connect", resolve);
+      socket.once("error", reject);
+    });
+    return new RawClient(socket);
+  }
+
+  private listen(socket: Socket): void {
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => {
+      this.received += d;
+      this.wake();
+    });
+    socket.on("close", () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on("error", () => {});
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  write(text: string | Buffer): void {
+    this.socket.write(text);
+  }
+
+  open(to = "localhost"): void {
+    this.write(
+      `<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
+    );
+  }
+
+  /** Waits until the received text (after `from`) matches; returns the match. */
+  async waitFor(pattern: RegExp | string, timeoutMs = 5000, from = 0): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hay = this.received.slice(from);
+      const m =
+        typeof pattern === "string" ? (hay.includes(pattern) ? pattern : null) : hay.match(pattern)?.[0];
+      if (m != null) return m;
+      if (this.closed) throw new Error(`closed before ${String(pattern)}; received: ${this.received}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${String(pattern)}; received: ${this.received}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async waitClosed(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error(`still open; received: ${this.received}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** STARTTLS (RFC 6120 §5.4) on this connection, then a new stream header. */
+  async starttls(to = "localhost"): Promise<void> {
+    this.write("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    await this.waitFor("<proceed");
+    this.socket.removeAllListeners("data");
+    this.socket.removeAllListeners("close");
+    const secured = tlsConnect({ socket: this.socket, ca: TEST_CA, servername: to });
+    await new Promise<void>((resolve, reject) => {
+      secured.once("secureConnect", resolve);
+      secured.once("error", reject);
+    });
+    this.socket = secured;
+    this.received = "";
+    this.listen(secured);
+    this.open(to);
+    await this.waitFor("</stream:features>");
+  }
+
+  /** SASL PLAIN then restart and bind; returns the bound JID. */
+  async login(user: string, password: string, to = "localhost", resource?: string): Promise<string> {
+    const mark = this.received.length;
+    this.write(
+      `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from(`\0${user}\0${password}`).toString("base64")}</auth>`,
+    );
+    const outcome = await this.waitFor(/<success[^>]*\/>|<failure[\s\S]*?<\/failure>/, 5000, mark);
+    if (!outcome.startsWith("<success")) throw new Error(`auth failed: ${outcome}`);
+    this.received = "";
+    this.open(to);
+    await this.waitFor("</stream:features>");
+    this.write(
+      `<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>${resource === undefined ? "" : `<resource>${resource}</resource>`}</bind></iq>`,
+    );
+    const jid = await this.waitFor(/<jid>[^<]+<\/jid>/);
+    return jid.slice(5, -6);
+  }
+
+  close(): void {
+    this.socket.end("</stream:stream>");
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
