@@ -1,6 +1,7 @@
 // `check` command-line options: parsed and validated once, up front, into frozen CheckOptions.
 // Usage errors never repeat a value given on the command line, since that value may be a secret.
 import { baseUrlFor } from "../auth/http/protocol.ts";
+import { XhaError } from "../errors.ts";
 import type { CheckOptions } from "./types.ts";
 
 export const CHECK_USAGE = `Usage: xmpp-http-auth check URL [options]
@@ -23,8 +24,11 @@ Without --allow-writes the run never creates, changes or removes an account.
 Exit status: 0 when nothing failed, 1 when a probe failed, 2 for a usage error.
 `;
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
+/** A command-line mistake: exit status 2. */
+export class UsageError extends XhaError {
+  constructor(message: string) {
+    super("XHA_USAGE", message);
+  }
 }
 
 export function parseDuration(text: string, flag: string): number {

@@ -39,6 +39,12 @@ void describe("checker against the reference API", () => {
             report.results.map((r) => r.id),
             PROBE_IDS.map(([id]) => id),
           );
+          // The catalog and the probes state the same expectation (two are worded per run).
+          for (const [id, expected] of PROBE_IDS) {
+            if (id === "param-order" || id === "response-time" || (id === "auth-required" && !credentials))
+              continue;
+            assert.equal(report.results.find((r) => r.id === id)?.expected, expected, id);
+          }
           // Read-only leaves the table byte for byte as it was; a writes run removes its throwaway account.
           assert.equal(api.snapshot(), before);
           if (!writes) {
