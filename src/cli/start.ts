@@ -1,0 +1,107 @@
+// `xmpp-http-auth start` (what `npm start` runs): the embedded default. authd on loopback with SQLite
+// under ./data, and the XMPP server for host "localhost" pointed at it with credentials generated
+// for this run, so a newcomer gets a complete system on one machine with nothing else installed.
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import type { CliIo } from "./io.ts";
+import { parseCommandArgs } from "./args.ts";
+import { reportError } from "./report-error.ts";
+import { parseServerConfig } from "../config/load.ts";
+import { createLogger } from "../log.ts";
+import { createXmppServer } from "../server.ts";
+import { DEFAULT_DATA_PATH, EMBEDDED_CONFIG_NAME, parseAuthdConfig } from "../authd/config.ts";
+import { createAuthd } from "../authd/service.ts";
+
+const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT]
+
+Runs the XMPP server and authd together for the host "localhost", on this machine only:
+accounts in SQLite under DIR (default ./data), a self-signed certificate, registration open.
+For production, run 'serve' and 'authd' with a configuration file (see the README).
+`;
+
+function nextSteps(opts: {
+  port: number;
+  tlsPort: number;
+  certPath: string | undefined;
+  dataPath: string;
+  authdUrl: string;
+}): string {
+  return [
+    "",
+    "xmpp-http-auth is running for the host 'localhost' (this machine only).",
+    `  XMPP (STARTTLS)   localhost:${opts.port}`,
+    `  XMPP (direct TLS) localhost:${opts.tlsPort}`,
+    `  auth API (authd)  ${opts.authdUrl}  (accounts in ${opts.dataPath})`,
+    "",
+    "Next:",
+    "  create an account:   npx xmpp-http-auth user add alice@localhost",
+    "  or register one from your XMPP client (in-band registration is on for this demo),",
+    "  then log in as alice@localhost.",
+    opts.certPath === undefined
+      ? ""
+      : `  The certificate is self-signed (${opts.certPath}): tell your client to trust it.`,
+    "Press Ctrl-C to stop.",
+    "",
+  ].join("\n");
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  try {
+    const { values } = parseCommandArgs(args, {
+      data: { type: "string" },
+      port: { type: "string" },
+      "tls-port": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help === true) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    const dataPath = resolve(values.data ?? DEFAULT_DATA_PATH);
+    const logger = createLogger({ level: "info", destination: io.stderr });
+    // Credentials between the two halves, made for this run and never printed.
+    const credentials = `xmpp:${randomBytes(24).toString("base64url")}`;
+    const authd = await createAuthd({
+      config: parseAuthdConfig({ port: 0, credentials, domains: ["localhost"] }, EMBEDDED_CONFIG_NAME, {
+        dataPath,
+      }),
+      logger: logger.child({ component: "authd" }),
+    });
+    const config = parseServerConfig(
+      {
+        interfaces: ["127.0.0.1"],
+        c2s_ports: [Number(values.port ?? 5222)],
+        c2s_direct_tls_ports: [Number(values["tls-port"] ?? 5223)],
+        http_ports: [],
+        https_ports: [],
+        data_path: dataPath,
+        hosts: {
+          localhost: {
+            authentication: "http",
+            http_auth_url: authd.url,
+            http_auth_credentials: credentials,
+            allow_registration: true,
+          },
+        },
+      },
+      EMBEDDED_CONFIG_NAME,
+    );
+    const server = createXmppServer({ config, logger: logger.child({ component: "xmpp" }) });
+    try {
+      await server.start();
+    } catch (err) {
+      await authd.close();
+      throw err;
+    }
+    const port = server.listeners.find((l) => l.kind === "c2s")?.address.port ?? 0;
+    const tlsPort = server.listeners.find((l) => l.kind === "c2s_direct_tls")?.address.port ?? 0;
+    io.stdout.write(nextSteps({ port, tlsPort, certPath: server.certPath, dataPath, authdUrl: authd.url }));
+    await io.stopSignal;
+    io.stdout.write("stopping…\n");
+    await server.stop();
+    await authd.close();
+    return 0;
+  } catch (err) {
+    return reportError(io, "start", err);
+  }
+}
