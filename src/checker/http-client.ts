@@ -114,7 +114,8 @@ function describeError(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
-    return typeof code === "string" ? `${code} ${err.message}${cause}` : `${err.message}${cause}`;
+    const prefix = typeof code === "string" && !err.message.includes(code) ? `${code} ` : "";
+    return `${prefix}${err.message}${cause}`;
   }
   return String(err);
 }
