@@ -18,7 +18,6 @@ export interface GlobalOptions {
   readonly key: string | undefined;
   readonly data_path: string;
   readonly log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
-  readonly cluster_workers: number;
 }
 
 export interface HostOptions {
@@ -114,11 +113,6 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     check: v.oneOf("trace", "debug", "info", "warn", "error", "fatal", "silent"),
     default: "info",
     doc: "least severe level logged",
-  },
-  cluster_workers: {
-    check: v.int(0, 256),
-    default: 1,
-    doc: "server processes sharing the ports (0: one per core)",
   },
 };
 
