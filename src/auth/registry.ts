@@ -27,7 +27,7 @@ const PROVIDERS: Record<HostOptions["authentication"], ProviderFactory> = {
       url: options.http_auth_url,
       host,
       credentials: options.http_auth_credentials,
-      timeoutMs: options.http_auth_timeout * 1000,
+      timeoutMs: Math.round(options.http_auth_timeout * 1000),
       maxConnections: options.http_auth_max_connections,
       caFile: options.http_auth_ca_file,
       tlsVerify: options.http_auth_tls_verify,
