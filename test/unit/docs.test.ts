@@ -1,0 +1,24 @@
+// The docs list the same error codes and options as the code (undici/fastify keep theirs in step so).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ERROR_CODES } from "../../src/errors.ts";
+import { GLOBAL_OPTIONS, HOST_OPTIONS } from "../../src/config/schema.ts";
+
+const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), "utf8");
+
+test("docs/errors.md lists exactly the error codes of src/errors.ts", () => {
+  const documented = new Set([...read("docs/errors.md").matchAll(/`(XHA_[A-Z_]+)`/g)].map((m) => m[1]));
+  assert.deepEqual([...documented].sort(), Object.keys(ERROR_CODES).sort());
+});
+
+test("docs/configuration.md documents every server option with its default", () => {
+  const doc = read("docs/configuration.md");
+  for (const [key, spec] of Object.entries({ ...GLOBAL_OPTIONS, ...HOST_OPTIONS })) {
+    assert.match(doc, new RegExp("\\| `" + key + "` \\|"), `option ${key} is not documented`);
+    if (spec.default !== undefined) {
+      const shown = JSON.stringify(spec.default).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      assert.match(doc, new RegExp("\\| `" + key + "` \\|[^\\n]*`" + shown + "`"), `option ${key}: default ${shown} not shown`);
+    }
+  }
+});
