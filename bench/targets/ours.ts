@@ -1,0 +1,84 @@
+// Our server as a child process, from source (`node --import tsx bench/lib/cli-entry.ts serve --config <tmp>.toml`)
+// so a half-built dist/ of the shared checkout cannot skew or break a run.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startChild } from "../lib/children.ts";
+import { freePort, waitForPort } from "../lib/net-util.ts";
+import { SkipError, type Target } from "./target.ts";
+
+export interface OursHost {
+  readonly domain: string;
+  readonly apiUrl: string;
+  /** Seconds; the server's default when absent. */
+  readonly timeoutS?: number;
+}
+
+export interface OursOptions {
+  readonly repoRoot: string;
+  readonly runDir: string;
+  readonly hosts: readonly OursHost[];
+  readonly starttls: boolean;
+  /** File descriptors the child may open (memory suite: one per session plus API connections). */
+  readonly nofile?: number;
+}
+
+export function oursMissing(repoRoot: string): string | undefined {
+  const serve = join(repoRoot, "src", "cli", "serve.ts");
+  return existsSync(serve) ? undefined : "our server is not written yet (src/cli/serve.ts missing)";
+}
+
+function toml(port: number, opts: OursOptions): string {
+  const lines = [
+    'interfaces = ["127.0.0.1"]',
+    `c2s_ports = [${port}]`,
+    "c2s_direct_tls_ports = []",
+    `c2s_require_encryption = ${opts.starttls}`,
+    "allow_unencrypted_plain_auth = true",
+    `data_path = ${JSON.stringify(join(opts.runDir, "data"))}`,
+    'log_level = "warn"',
+  ];
+  for (const h of opts.hosts) {
+    lines.push("", `[hosts.${JSON.stringify(h.domain)}]`, 'authentication = "http"');
+    lines.push(`http_auth_url = ${JSON.stringify(h.apiUrl)}`);
+    if (h.timeoutS !== undefined) lines.push(`http_auth_timeout = ${h.timeoutS}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export async function startOurs(opts: OursOptions): Promise<Target> {
+  const missing = oursMissing(opts.repoRoot);
+  if (missing !== undefined) throw new SkipError(missing);
+  mkdirSync(join(opts.runDir, "data"), { recursive: true });
+  const port = await freePort();
+  const config = join(opts.runDir, "server.toml");
+  writeFileSync(config, toml(port, opts));
+  const nofile = opts.nofile ?? 4096;
+  // `ulimit -n` in a shell that then execs node: the limit is the child's, not the bench's.
+  const child = startChild(
+    "ours",
+    "bash",
+    [
+      "-c",
+      `ulimit -n ${nofile} 2>/dev/null || true; exec "$0" --import tsx bench/lib/cli-entry.ts serve --config "$1"`,
+      process.execPath,
+      config,
+    ],
+    { cwd: opts.repoRoot, env: { ...process.env, NODE_ENV: "production" } },
+  );
+  const ok = await waitForPort(port, 30_000, () => child.proc.exitCode === null);
+  if (!ok) {
+    const out = child.output().trim().split("\n").slice(-8).join("\n");
+    await child.stop();
+    throw new Error(`our server did not open port ${port} (config ${config}):\n${out}`);
+  }
+  const first = opts.hosts[0];
+  if (first === undefined) throw new Error("startOurs needs a host");
+  return {
+    label: opts.starttls ? "ours (starttls)" : "ours",
+    port,
+    domain: first.domain,
+    pid: child.pid,
+    credentials: (w) => ({ user: `u${w}`, password: "secret" }),
+    stop: () => child.stop(),
+  };
+}
