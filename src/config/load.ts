@@ -57,9 +57,31 @@ function pick<O>(
   return Object.freeze(out) as O;
 }
 
+/** Levenshtein distance, for "did you mean" on a mistyped key. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
 function closest(key: string, known: readonly string[]): string {
-  const hit = known.find((k) => k.includes(key) || key.includes(k));
-  return hit === undefined ? "" : ` (did you mean "${hit}"?)`;
+  let best: string | undefined;
+  let bestDistance = 3; // suggest only near misses
+  for (const k of known) {
+    const d = distance(key, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best === undefined ? "" : ` (did you mean "${best}"?)`;
 }
 
 /** Validates an already-parsed TOML document. `file` names the source in error messages. */
@@ -83,6 +105,9 @@ export function parseServerConfig(doc: Raw, file: string): ServerConfig {
       "must be set together with the other of certificate/key",
     );
   }
+
+  if (global.storage === "sql" && global.sql === undefined)
+    throw invalid(file, "sql", 'is required when storage = "sql"');
 
   const rawHosts = doc.hosts ?? {};
   if (!isTable(rawHosts)) throw invalid(file, "hosts", 'must be a table of [hosts."example.com"] tables');
