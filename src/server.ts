@@ -16,6 +16,7 @@ import { directTlsServer, listen, tcpServer, type Listener } from "./transport/l
 import { loadTlsMaterial, secureContext } from "./tls/credentials.ts";
 import { registerPing } from "./modules/ping.ts";
 import { registerDisco } from "./modules/disco.ts";
+import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 
 export interface XmppServer {
@@ -66,6 +67,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   ctx.route = createRouter(ctx);
   registerPing(ctx.iq);
   registerDisco(ctx.iq);
+  registerAccounts(ctx);
 
   const live = new Set<Session>();
   const listeners: Listener[] = [];
