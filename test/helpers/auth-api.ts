@@ -17,6 +17,8 @@ export interface TestAuthApi {
   readonly users: Map<string, string>;
   readonly requests: RecordedRequest[];
   fault: Fault;
+  /** A status to answer for a method ("register": 409), without doing anything: a misbehaving API. */
+  readonly statusFor: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startAuthApi(users: Record<string, string> = {}): Promise<
     users: new Map(Object.entries(users)),
     requests: [],
     fault: "none",
+    statusFor: new Map(),
     close: async () => {},
   };
   const server: Server = createServer((req, res) => {
@@ -48,6 +51,8 @@ export async function startAuthApi(users: Record<string, string> = {}): Promise<
       if (api.fault === "hang") return;
       if (api.fault === "500") return void res.writeHead(500).end("boom");
       if (api.fault === "garbage") return void res.writeHead(200).end("<html>yes</html>");
+      const forced = api.statusFor.get(path.split("/").pop() ?? "");
+      if (forced !== undefined) return void res.writeHead(forced).end();
       const key = `${p.user}@${p.server}`;
       const reply = (status: number, text = "") =>
         void res
