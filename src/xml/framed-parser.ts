@@ -60,10 +60,18 @@ export function createFramedParser(options: FramedParserOptions = {}): FramedPar
       reader.finish();
       if (error !== undefined) return error;
       if (element === undefined) return { kind: "error", condition: "not-well-formed", text: "no element" };
-      if (element.xmlns === NS_FRAMING && element.localName === "open")
-        return { kind: "open", attrs: element.attrs };
-      if (element.xmlns === NS_FRAMING && element.localName === "close")
-        return { kind: "close", attrs: element.attrs };
+      if (element.xmlns === NS_FRAMING && (element.localName === "open" || element.localName === "close")) {
+        // RFC 7395 §3.3.2 and its schema: the framing elements are empty; a stanza smuggled inside
+        // <close/> must not be processed, nor silently dropped.
+        if (element.children.length > 0) {
+          return {
+            kind: "error",
+            condition: "invalid-xml",
+            text: `<${element.localName}/> must be empty (RFC 7395 §3.3.2)`,
+          };
+        }
+        return { kind: element.localName === "open" ? "open" : "close", attrs: element.attrs };
+      }
       return { kind: "stanza", element };
     },
   };

@@ -83,6 +83,17 @@ void describe("framed parser: violations", () => {
       "not-well-formed",
     ],
     ["an empty message", "", "not-well-formed"],
+    [
+      "a stanza inside <close/>",
+      `<close xmlns="${NS_FRAMING}"><message><body>x</body></message></close>`,
+      "invalid-xml",
+    ],
+    ["text inside <close/>", `<close xmlns="${NS_FRAMING}">bye</close>`, "invalid-xml"],
+    [
+      "a stanza inside <open/>",
+      `<open xmlns="${NS_FRAMING}" to="a" version="1.0"><presence/></open>`,
+      "invalid-xml",
+    ],
     ["only whitespace", "  ", "not-well-formed"],
     ["an unbound prefix", "<foo:presence/>", "not-well-formed"],
     ["mismatched tags", "<message><body></message>", "not-well-formed"],
