@@ -2,6 +2,7 @@
 // Names follow Prosody's, so an operator can carry a VirtualHost block across by eye. Options marked
 // "host" may be set at the top level (a default for every host) and overridden under [hosts."name"].
 import * as v from "./validators.ts";
+import { sqlOption, type SqlConnection } from "../storage/config.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -18,6 +19,8 @@ export interface GlobalOptions {
   readonly key: string | undefined;
   readonly data_path: string;
   readonly log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  readonly storage: "internal" | "sql";
+  readonly sql: SqlConnection | undefined;
 }
 
 export interface HostOptions {
@@ -114,6 +117,16 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     default: "info",
     doc: "least severe level logged",
   },
+  storage: {
+    check: v.oneOf("internal", "sql"),
+    default: "internal",
+    doc: 'rosters and offline messages: "internal" (SQLite file data_path/xmpp.sqlite) or "sql"',
+  },
+  sql: {
+    check: optional(sqlOption),
+    default: undefined,
+    doc: 'for storage = "sql": { driver = "PostgreSQL", database, host, port, username, password } or a postgres:// URL',
+  },
 };
 
 export const HOST_OPTIONS: Specs<HostOptions> = {
@@ -174,4 +187,4 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
 };
 
 /** Top-level tables that belong to other components and are validated by them. */
-export const OTHER_TABLES = ["hosts", "authd", "storage", "sql"] as const;
+export const OTHER_TABLES = ["hosts", "authd"] as const;

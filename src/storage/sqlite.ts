@@ -1,0 +1,211 @@
+// The chat store in one SQLite file (better-sqlite3) in WAL mode, the embedded default. Tables carry
+// a `chat_` prefix so the file (or a PostgreSQL schema) can be shared with authd's tables.
+// better-sqlite3 is synchronous; each operation is one short transaction on indexed rows.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { XhaError } from "../errors.ts";
+import {
+  CHAT_SCHEMA_VERSION,
+  sameItem,
+  type ChatStore,
+  type RosterItem,
+  type Subscription,
+} from "./store.ts";
+
+/** Migration N (1-based) brings the schema from version N-1 to N. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE chat_roster (
+     account TEXT NOT NULL,
+     jid TEXT NOT NULL,
+     name TEXT,
+     subscription TEXT NOT NULL,
+     ask INTEGER NOT NULL DEFAULT 0,
+     groups TEXT NOT NULL DEFAULT '[]',
+     PRIMARY KEY (account, jid)
+   ) WITHOUT ROWID;
+   CREATE TABLE chat_roster_version (account TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TABLE chat_pending (
+     account TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     stanza TEXT NOT NULL,
+     PRIMARY KEY (account, sender)
+   ) WITHOUT ROWID;
+   CREATE TABLE chat_offline (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     account TEXT NOT NULL,
+     stanza TEXT NOT NULL
+   );
+   CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
+];
+
+interface RosterRow {
+  jid: string;
+  name: string | null;
+  subscription: string;
+  ask: number;
+  groups: string;
+}
+
+function toItem(r: RosterRow): RosterItem {
+  return {
+    jid: r.jid,
+    name: r.name ?? undefined,
+    subscription: r.subscription as Subscription,
+    ask: r.ask !== 0,
+    groups: JSON.parse(r.groups) as string[],
+  };
+}
+
+function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS chat_schema_version (version INTEGER NOT NULL)");
+  db.transaction(() => {
+    const row = db.prepare("SELECT max(version) AS v FROM chat_schema_version").get() as {
+      v: number | null;
+    };
+    const from = row.v ?? 0;
+    if (from > CHAT_SCHEMA_VERSION)
+      throw new XhaError(
+        "XHA_STORE",
+        `chat store schema version ${from} is newer than this program's (${CHAT_SCHEMA_VERSION})`,
+      );
+    for (let v = from + 1; v <= CHAT_SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v - 1]!);
+      db.prepare("INSERT INTO chat_schema_version (version) VALUES (?)").run(v);
+    }
+  }).immediate();
+}
+
+export function openSqliteChatStore(path: string): ChatStore {
+  let db: Database.Database;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+  } catch (err) {
+    if (err instanceof XhaError) throw err;
+    throw new XhaError("XHA_STORE", `cannot open SQLite chat store ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const q = {
+    items: db.prepare("SELECT * FROM chat_roster WHERE account = ? ORDER BY jid"),
+    item: db.prepare("SELECT * FROM chat_roster WHERE account = ? AND jid = ?"),
+    version: db.prepare("SELECT version FROM chat_roster_version WHERE account = ?").pluck(),
+    bump: db
+      .prepare(
+        `INSERT INTO chat_roster_version (account, version) VALUES (?, 1)
+         ON CONFLICT (account) DO UPDATE SET version = version + 1 RETURNING version`,
+      )
+      .pluck(),
+    upsert: db.prepare(
+      `INSERT INTO chat_roster (account, jid, name, subscription, ask, groups) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, jid) DO UPDATE SET name = excluded.name,
+         subscription = excluded.subscription, ask = excluded.ask, groups = excluded.groups`,
+    ),
+    remove: db.prepare("DELETE FROM chat_roster WHERE account = ? AND jid = ?"),
+    addPending: db.prepare(
+      `INSERT INTO chat_pending (account, sender, stanza) VALUES (?, ?, ?)
+       ON CONFLICT (account, sender) DO UPDATE SET stanza = excluded.stanza`,
+    ),
+    removePending: db.prepare("DELETE FROM chat_pending WHERE account = ? AND sender = ?"),
+    hasPending: db.prepare("SELECT 1 FROM chat_pending WHERE account = ? AND sender = ?").pluck(),
+    pending: db.prepare("SELECT sender, stanza FROM chat_pending WHERE account = ? ORDER BY sender"),
+    countOffline: db.prepare("SELECT count(*) FROM chat_offline WHERE account = ?").pluck(),
+    addOffline: db.prepare("INSERT INTO chat_offline (account, stanza) VALUES (?, ?)"),
+    offline: db.prepare("SELECT stanza FROM chat_offline WHERE account = ? ORDER BY id").pluck(),
+    clearOffline: db.prepare("DELETE FROM chat_offline WHERE account = ?"),
+  };
+
+  // Driver errors become XHA_STORE so callers can tell a store failure from a programming mistake.
+  const guard = <T>(what: string, fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(
+        new XhaError("XHA_STORE", `SQLite ${what} failed: ${(err as Error).message}`, { cause: err }),
+      );
+    }
+  };
+  const version = (account: string) => (q.version.get(account) as number | undefined) ?? 0;
+
+  return {
+    kind: "sqlite",
+    roster: (account) =>
+      guard("roster read", () =>
+        db.transaction(() => ({
+          version: version(account),
+          items: (q.items.all(account) as RosterRow[]).map(toItem),
+        }))(),
+      ),
+    rosterItem: (account, jid) =>
+      guard("roster read", () => {
+        const row = q.item.get(account, jid) as RosterRow | undefined;
+        return row === undefined ? undefined : toItem(row);
+      }),
+    rosterVersion: (account) => guard("roster read", () => version(account)),
+    updateRosterItem: (account, jid, update) =>
+      guard("roster update", () =>
+        db
+          .transaction(() => {
+            const row = q.item.get(account, jid) as RosterRow | undefined;
+            const before = row === undefined ? undefined : toItem(row);
+            const next = update(before);
+            const after = next === null ? undefined : (next ?? before);
+            if (next === undefined || sameItem(before, after))
+              return { before, after, version: version(account), changed: false };
+            if (next === null) q.remove.run(account, jid);
+            else
+              q.upsert.run(
+                account,
+                jid,
+                next.name ?? null,
+                next.subscription,
+                next.ask ? 1 : 0,
+                JSON.stringify(next.groups),
+              );
+            return { before, after, version: q.bump.get(account) as number, changed: true };
+          })
+          .immediate(),
+      ),
+    addPending: (account, from, stanza) =>
+      guard("pending insert", () => void q.addPending.run(account, from, stanza)),
+    removePending: (account, from) =>
+      guard("pending delete", () => q.removePending.run(account, from).changes > 0),
+    hasPending: (account, from) => guard("pending read", () => q.hasPending.get(account, from) !== undefined),
+    pending: (account) =>
+      guard("pending read", () =>
+        (q.pending.all(account) as { sender: string; stanza: string }[]).map((r) => ({
+          from: r.sender,
+          stanza: r.stanza,
+        })),
+      ),
+    storeOffline: (account, stanza, max) =>
+      guard("offline insert", () =>
+        db
+          .transaction(() => {
+            if ((q.countOffline.get(account) as number) >= max) return false;
+            q.addOffline.run(account, stanza);
+            return true;
+          })
+          .immediate(),
+      ),
+    takeOffline: (account) =>
+      guard("offline take", () =>
+        db
+          .transaction(() => {
+            const rows = q.offline.all(account) as string[];
+            if (rows.length > 0) q.clearOffline.run(account);
+            return rows;
+          })
+          .immediate(),
+      ),
+    countOffline: (account) => guard("offline count", () => q.countOffline.get(account) as number),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
