@@ -110,9 +110,13 @@ export async function stopAll(): Promise<void> {
 export async function runCommand(
   cmd: string,
   args: readonly string[],
-  options: SpawnOptions & { timeoutMs?: number } = {},
+  options: SpawnOptions & { timeoutMs?: number; input?: string } = {},
 ): Promise<{ code: number; output: string }> {
-  const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+  const proc = spawn(cmd, args, {
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    ...options,
+  });
+  if (options.input !== undefined) proc.stdin?.end(options.input);
   let out = "";
   proc.stdout?.on("data", (c: Buffer) => (out += c.toString("utf8")));
   proc.stderr?.on("data", (c: Buffer) => (out += c.toString("utf8")));
