@@ -1,0 +1,39 @@
+// RFC 6121 §4: per-session presence state. A resource is "available" between its initial presence
+// and its unavailable presence (or the end of its session); only available resources receive
+// presence broadcasts and messages addressed to the bare JID (§8.5.2.1).
+import type { Element } from "../../xml/element.ts";
+import type { Session } from "../../stream/session.ts";
+import type { ServerContext } from "../../server-context.ts";
+
+export interface PresenceState {
+  available: boolean;
+  /** RFC 6121 §4.7.2.3: -128…127; 0 when absent or invalid. */
+  priority: number;
+  /** The last available presence broadcast, `from` stamped, without `to`. */
+  last: Element | undefined;
+  /** Bare or full JIDs that got directed presence and are not subscribers (§4.6.3). */
+  readonly directed: Set<string>;
+}
+
+const KEY = "presence";
+
+export function presenceOf(session: Session): PresenceState {
+  let s = session.data.get(KEY) as PresenceState | undefined;
+  if (s === undefined) {
+    s = { available: false, priority: 0, last: undefined, directed: new Set() };
+    session.data.set(KEY, s);
+  }
+  return s;
+}
+
+export function parsePriority(stanza: Element): number {
+  const text = stanza.getChildText("priority")?.trim();
+  if (text === undefined || !/^[+-]?\d{1,3}$/.test(text)) return 0;
+  const n = Number(text);
+  return n >= -128 && n <= 127 ? n : 0;
+}
+
+/** The account's resources that are available (sent initial presence and not unavailable since). */
+export function availableSessions(ctx: ServerContext, bare: string): Session[] {
+  return ctx.sessions.ofAccount(bare).filter((s) => presenceOf(s).available && s.isOpen);
+}
