@@ -16,6 +16,9 @@ import { directTlsServer, listen, tcpServer, type Listener } from "./transport/l
 import { loadTlsMaterial, secureContext } from "./tls/credentials.ts";
 import { registerPing } from "./modules/ping.ts";
 import { registerDisco } from "./modules/disco.ts";
+import { registerVersion } from "./modules/version.ts";
+import { registerChat } from "./modules/chat.ts";
+import { StoreHandle } from "./storage/handle.ts";
 import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 
@@ -64,7 +67,10 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     route: async () => {},
     logger,
   };
-  ctx.route = createRouter(ctx);
+  // Rosters and offline messages: opened by start(), closed by stop().
+  const storage = new StoreHandle();
+  ctx.route = createRouter(ctx, registerChat({ ctx, storage }));
+  registerVersion(ctx.iq);
   registerPing(ctx.iq);
   registerDisco(ctx.iq);
   registerAccounts(ctx);
@@ -95,6 +101,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
         logger,
       });
       server.certPath = tls.selfSigned ? tls.certPath : undefined;
+      await storage.open(g, logger);
       const secure = secureContext(tls);
       const track = (socket: Socket) => {
         sockets.add(socket);
@@ -138,6 +145,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const socket of sockets) socket.destroy();
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
+      await storage.close();
     },
   };
   return server;
