@@ -1,0 +1,355 @@
+// The handler's answers to bad input, over real HTTP against authd on a real SQLite file. Every
+// answer is checked precisely (status, body), and the captured log must hold no secret.
+import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
+import { test } from "node:test";
+import { createAuthHandler } from "../../src/authd/handler.ts";
+import { usernameCaseMapped } from "../../src/precis/index.ts";
+import { basic, startTestAuthd } from "./authd-helpers.ts";
+
+const CREDENTIALS = "prosody:s3cret-basic";
+const AUTH = basic(CREDENTIALS);
+const FORM = "application/x-www-form-urlencoded";
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Headers;
+}
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  init: { body?: string; auth?: string | null; type?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (init.auth !== null) headers["authorization"] = init.auth ?? AUTH;
+  if (init.body !== undefined) headers["content-type"] = init.type ?? FORM;
+  const res = await fetch(new URL(path, base), {
+    method,
+    headers,
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
+  return { status: res.status, body: await res.text(), headers: res.headers };
+}
+
+async function setup(t: Parameters<typeof startTestAuthd>[0], table: Record<string, unknown> = {}) {
+  const s = await startTestAuthd(t, { credentials: CREDENTIALS, ...table });
+  const origin = new URL(s.authd.url).origin;
+  const created = await call(origin, "POST", "/auth/register", {
+    body: "user=alice&pass=wonderland&server=example.com",
+  });
+  assert.equal(created.status, 201);
+  return { ...s, origin };
+}
+
+void test("answers: text/plain with Content-Length, bodies exactly true/false", async (t) => {
+  const { origin } = await setup(t);
+  const yes = await call(origin, "GET", "/auth/check_password?user=alice&pass=wonderland&server=example.com");
+  assert.deepEqual([yes.status, yes.body], [200, "true"]);
+  assert.equal(yes.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(yes.headers.get("content-length"), "4");
+  const no = await call(origin, "GET", "/auth/check_password?user=alice&pass=nope&server=example.com");
+  assert.deepEqual([no.status, no.body, no.headers.get("content-length")], [200, "false", "5"]);
+  // Case-mapped username: ALICE is alice.
+  const upper = await call(origin, "GET", "/auth/user_exists?user=ALICE&server=EXAMPLE.COM");
+  assert.deepEqual([upper.status, upper.body], [200, "true"]);
+});
+
+void test("missing, duplicate and malformed parameters are 400", async (t) => {
+  const { origin } = await setup(t);
+  const cases: Array<[string, string, string | undefined, string]> = [
+    ["GET", "/auth/user_exists?server=example.com", undefined, "missing parameter: user"],
+    ["GET", "/auth/user_exists?user=alice", undefined, "missing parameter: server"],
+    ["GET", "/auth/check_password?user=alice&server=example.com", undefined, "missing parameter: pass"],
+    ["POST", "/auth/register", "user=zed&server=example.com", "missing parameter: pass"],
+    [
+      "GET",
+      "/auth/user_exists?user=alice&user=bob&server=example.com",
+      undefined,
+      "duplicate parameter: user",
+    ],
+    // The same name in the query and in the body is ambiguous too.
+    ["POST", "/auth/remove_user?user=alice", "user=alice&server=example.com", "duplicate parameter: user"],
+    [
+      "GET",
+      "/auth/user_exists?user=%ff&server=example.com",
+      undefined,
+      "bad percent-encoding or invalid UTF-8",
+    ],
+    [
+      "GET",
+      "/auth/user_exists?user=%zz&server=example.com",
+      undefined,
+      "bad percent-encoding or invalid UTF-8",
+    ],
+    [
+      "POST",
+      "/auth/set_password",
+      "user=alice&pass=%c3&server=example.com",
+      "bad percent-encoding or invalid UTF-8",
+    ],
+  ];
+  for (const [verb, path, body, reason] of cases) {
+    const a = await call(origin, verb, path, body === undefined ? {} : { body });
+    assert.deepEqual([a.status, a.body], [400, reason], `${verb} ${path} ${body ?? ""}`);
+  }
+  // Nothing was changed by the refused writes.
+  assert.equal(
+    (await call(origin, "GET", "/auth/check_password?user=alice&pass=wonderland&server=example.com")).body,
+    "true",
+  );
+});
+
+void test("a form body is read whatever its Content-Type says (Prosody's typo included)", async (t) => {
+  const { origin } = await setup(t);
+  for (const type of ["application/x/www-form-urlencoded", "text/plain", "application/octet-stream"]) {
+    const a = await call(origin, "POST", "/auth/set_password", {
+      body: "user=alice&pass=new+pw&server=example.com",
+      type,
+    });
+    assert.deepEqual([a.status, a.body], [200, ""], type);
+  }
+  assert.equal(
+    (await call(origin, "GET", "/auth/check_password?user=alice&pass=new%20pw&server=example.com")).body,
+    "true",
+  );
+});
+
+void test("credentials: missing or wrong is 401 with a Basic challenge", async (t) => {
+  const { origin } = await setup(t);
+  for (const auth of [
+    null,
+    basic("prosody:wrong"),
+    basic("prosody:s3cret-basic2"),
+    "Bearer x",
+    "Basic !!!",
+    basic(""),
+  ]) {
+    const a = await call(origin, "GET", "/auth/user_exists?user=alice&server=example.com", { auth });
+    assert.equal(a.status, 401, String(auth));
+    assert.equal(a.headers.get("www-authenticate"), 'Basic realm="xmpp-http-auth"');
+    assert.notEqual(a.body, "true");
+  }
+  // The scheme is case-insensitive (RFC 7617 §2).
+  const lower = await call(origin, "GET", "/auth/user_exists?user=alice&server=example.com", {
+    auth: AUTH.replace("Basic", "basic"),
+  });
+  assert.deepEqual([lower.status, lower.body], [200, "true"]);
+});
+
+void test("verbs, paths and method names", async (t) => {
+  const { origin } = await setup(t);
+  const get = await call(origin, "POST", "/auth/check_password", {
+    body: "user=alice&pass=wonderland&server=example.com",
+  });
+  assert.deepEqual([get.status, get.headers.get("allow")], [405, "GET"]);
+  const post = await call(origin, "GET", "/auth/register?user=x&pass=y&server=example.com");
+  assert.deepEqual([post.status, post.headers.get("allow")], [405, "POST"]);
+  for (const path of [
+    "/auth/frobnicate",
+    "/auth",
+    "/auth/",
+    "/other/check_password",
+    "/",
+    "/auth/check_password/x",
+    "/authcheck_password",
+  ]) {
+    const a = await call(origin, "GET", `${path}?user=alice&pass=wonderland&server=example.com`);
+    assert.equal(a.status, 404, path);
+  }
+});
+
+void test("writes: 201 / 409, 200 / 404, and their effects", async (t) => {
+  const { origin } = await setup(t);
+  const again = await call(origin, "POST", "/auth/register", {
+    body: "user=Alice&pass=x&server=example.com",
+  });
+  assert.equal(again.status, 409);
+  const missing = await call(origin, "POST", "/auth/set_password", {
+    body: "user=nobody&pass=x&server=example.com",
+  });
+  assert.equal(missing.status, 404);
+  const gone = await call(origin, "POST", "/auth/remove_user", { body: "user=nobody&server=example.com" });
+  assert.equal(gone.status, 404);
+  const empty = await call(origin, "POST", "/auth/register", { body: "user=zed&pass=&server=example.com" });
+  assert.deepEqual([empty.status, empty.body], [400, "empty password"]);
+  const removed = await call(origin, "POST", "/auth/remove_user", { body: "user=alice&server=example.com" });
+  assert.deepEqual([removed.status, removed.body, removed.headers.get("content-length")], [200, "", "0"]);
+  assert.equal((await call(origin, "GET", "/auth/user_exists?user=alice&server=example.com")).body, "false");
+});
+
+void test("an unknown domain has no accounts: false for questions, 404 for writes", async (t) => {
+  const { origin } = await setup(t);
+  // alice exists on example.com; other.test must not get example.com's answer.
+  assert.equal((await call(origin, "GET", "/auth/user_exists?user=alice&server=other.test")).body, "false");
+  assert.equal(
+    (await call(origin, "GET", "/auth/check_password?user=alice&pass=wonderland&server=other.test")).body,
+    "false",
+  );
+  assert.equal(
+    (await call(origin, "POST", "/auth/register", { body: "user=alice&pass=x&server=other.test" })).status,
+    404,
+  );
+  assert.equal(
+    (await call(origin, "POST", "/auth/remove_user", { body: "user=alice&server=other.test" })).status,
+    404,
+  );
+  assert.equal((await call(origin, "GET", "/auth/user_exists?user=alice&server=example.com")).body, "true");
+});
+
+void test("invalid usernames: false for questions, 400 for writes", async (t) => {
+  const { origin } = await setup(t);
+  const long = "a".repeat(1024);
+  for (const user of ["", long]) {
+    assert.equal(
+      (await call(origin, "GET", `/auth/user_exists?user=${user}&server=example.com`)).body,
+      "false",
+    );
+    const w = await call(origin, "POST", "/auth/register", {
+      body: `user=${user}&pass=x&server=example.com`,
+    });
+    assert.deepEqual([w.status, w.body], [400, "invalid username"]);
+  }
+});
+
+void test("size limits: a 1 MiB username is refused, as a body (413) and as a query (414 or 431)", async (t) => {
+  const { origin } = await setup(t);
+  const huge = "u".repeat(1024 * 1024);
+  const body = await call(origin, "POST", "/auth/register", {
+    body: `user=${huge}&pass=x&server=example.com`,
+  }).catch(
+    (err: unknown) => ({ status: 413, body: String(err), headers: new Headers() }), // the server may close while the client still sends
+  );
+  assert.equal(body.status, 413);
+  // node:http refuses such a request line itself (431); the handler alone answers 414.
+  const viaNode = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      `${origin}/auth/user_exists?server=example.com&user=${huge}`,
+      { headers: { authorization: AUTH } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+  assert.ok(viaNode === 431 || viaNode === 414, String(viaNode));
+  const handler = createAuthHandler({ checkPassword: () => true, userExists: () => true });
+  const direct = await handler(new Request(`http://x/auth/user_exists?server=example.com&user=${huge}`));
+  assert.equal(direct.status, 414);
+  assert.equal((await call(origin, "GET", "/auth/user_exists?user=alice&server=example.com")).body, "true");
+});
+
+void test("SQL metacharacters in every field are data: nothing else is stored, answers are precise", async (t) => {
+  const { origin } = await setup(t, { lockout_max_failures: 0 }); /* many wrong passwords for alice here */
+  const evil = [
+    "' OR '1'='1",
+    "alice'--",
+    '"; DROP TABLE accounts; --',
+    "%",
+    "_",
+    "a\\",
+    "x' UNION SELECT hash FROM accounts --",
+  ];
+  for (const v of evil) {
+    const e = encodeURIComponent(v);
+    assert.equal(
+      (await call(origin, "GET", `/auth/check_password?user=${e}&pass=${e}&server=example.com`)).body,
+      "false",
+      v,
+    );
+    assert.equal(
+      (await call(origin, "GET", `/auth/check_password?user=alice&pass=${e}&server=example.com`)).body,
+      "false",
+      v,
+    );
+    assert.equal(
+      (await call(origin, "GET", `/auth/user_exists?user=${e}&server=example.com`)).body,
+      "false",
+      v,
+    );
+    assert.equal((await call(origin, "GET", `/auth/user_exists?user=alice&server=${e}`)).body, "false", v);
+    // Precise: 400 when the name is not a valid username (a space is not allowed), else 404.
+    const expected = usernameCaseMapped(v).ok ? 404 : 400;
+    const removed = await call(origin, "POST", "/auth/remove_user", { body: `user=${e}&server=example.com` });
+    assert.equal(removed.status, expected, v);
+    assert.equal(
+      (await call(origin, "POST", "/auth/register", { body: `user=alice&pass=x&server=${e}` })).status,
+      404,
+      v,
+    );
+  }
+  // Registered with metacharacters, the account is exactly that one.
+  const name = encodeURIComponent("o'brien");
+  const pw = encodeURIComponent("' OR 1=1 --");
+  assert.equal(
+    (await call(origin, "POST", "/auth/register", { body: `user=${name}&pass=${pw}&server=example.com` }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (await call(origin, "GET", `/auth/check_password?user=${name}&pass=${pw}&server=example.com`)).body,
+    "true",
+  );
+  assert.equal(
+    (await call(origin, "GET", `/auth/check_password?user=${name}&pass=x&server=example.com`)).body,
+    "false",
+  );
+  assert.equal(
+    (await call(origin, "GET", "/auth/check_password?user=alice&pass=wonderland&server=example.com")).body,
+    "true",
+  );
+  assert.equal((await call(origin, "GET", "/auth/user_exists?user=obrien&server=example.com")).body, "false");
+});
+
+void test("a backend without writes answers 501 for them; a failing backend answers 500", async () => {
+  const handler = createAuthHandler({
+    checkPassword: () => true,
+    userExists: () => Promise.reject(new Error("down")),
+  });
+  const form = { method: "POST", body: "user=a&pass=b&server=s" };
+  for (const m of ["register", "set_password", "remove_user"]) {
+    assert.equal((await handler(new Request(`http://x/auth/${m}`, form))).status, 501, m);
+  }
+  const down = await handler(new Request("http://x/auth/user_exists?user=a&server=s"));
+  assert.equal(down.status, 500);
+  assert.notEqual(await down.text(), "false");
+});
+
+void test("logs: method, server, user, status and latency; never the password, the query or credentials", async (t) => {
+  const s = await setup(t);
+  const secret = "Sup3r-Secr3t_pw";
+  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=${secret}&server=example.com`);
+  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=wonderland&server=example.com`);
+  await call(s.origin, "POST", "/auth/set_password", {
+    body: `user=alice&pass=${secret}&server=example.com`,
+  });
+  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=${secret}&server=example.com`, {
+    auth: basic("prosody:wrong"),
+  });
+  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=${secret}&pass=x&server=example.com`);
+  const logs = s.logs();
+  for (const leak of [
+    secret,
+    "wonderland",
+    "pass=",
+    "s3cret-basic",
+    AUTH.slice(6),
+    "cHJvc29keTp3cm9uZw",
+    "?user",
+  ]) {
+    assert.ok(!logs.includes(leak), `log contains ${leak}`);
+  }
+  const lines = logs
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const checked = lines.find((l) => l["method"] === "check_password" && l["status"] === 200);
+  assert.ok(checked !== undefined);
+  assert.equal(checked["server"], "example.com");
+  assert.equal(checked["user"], "alice");
+  assert.equal(typeof checked["ms"], "number");
+});
