@@ -1,7 +1,7 @@
 // Stream features (RFC 6120 §4.3.2), in negotiation order: STARTTLS (§5), SASL (§6), then resource
 // binding (§7) with the legacy session feature (RFC 3921 §3) marked optional.
 import { el, type Element } from "../xml/element.ts";
-import { NS_BIND, NS_SASL, NS_SESSION, NS_TLS } from "../ns.ts";
+import { NS_BIND, NS_ROSTER_VER, NS_SASL, NS_SESSION, NS_TLS } from "../ns.ts";
 
 export interface FeatureState {
   readonly authenticated: boolean;
@@ -21,6 +21,8 @@ export function streamFeatures(s: FeatureState, extra: readonly Element[]): Elem
   const features = el("stream:features");
   if (s.authenticated) {
     features.append(el("bind", { xmlns: NS_BIND }), el("session", { xmlns: NS_SESSION }, el("optional")));
+    // XEP-0237 §3: clients send a roster version only when the server advertises versioning.
+    features.append(el("ver", { xmlns: NS_ROSTER_VER }));
     return features;
   }
   if (!s.secure && s.canStartTls) {

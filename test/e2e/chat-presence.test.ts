@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
-import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
+import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import {
   ChatClient,
   condition,
@@ -182,5 +182,19 @@ test("roster set: invalid JID, two items, duplicate groups are refused; others u
   } finally {
     await dave.stop();
     await erin.stop();
+  }
+});
+
+test("roster versioning is advertised after authentication (XEP-0237 §3)", async () => {
+  const raw = await RawClient.connect(srv.port);
+  try {
+    raw.open();
+    await raw.waitFor("</stream:features>");
+    await raw.starttls();
+    assert.doesNotMatch(raw.received, /rosterver/);
+    await raw.login("erin", "erin-pw");
+    assert.match(raw.received, /<ver xmlns="urn:xmpp:features:rosterver"\/>/);
+  } finally {
+    raw.destroy();
   }
 });
