@@ -13,6 +13,7 @@ import { handleAuth, type SaslState } from "./sasl.ts";
 import { handleBoundOrBinding } from "./bind.ts";
 import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
+import { watchIdle, type IdleWatch } from "./idle.ts";
 
 type Phase = "await-header" | "open" | "closing" | "closed";
 
@@ -37,6 +38,7 @@ export class Session {
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private headerSent = false;
+  private readonly idle: IdleWatch;
 
   constructor(
     readonly transport: StreamTransport,
@@ -60,6 +62,18 @@ export class Session {
       ctx.global.c2s_timeout * 1000,
     );
     this.timer.unref();
+    this.idle = watchIdle(
+      {
+        transport,
+        keepaliveAllowed: () => this.phase === "open",
+        readTimeoutApplies: () => this.authenticated && this.phase === "open",
+        onReadTimeout: () => this.close("connection-timeout", "No input for too long"),
+      },
+      {
+        keepaliveMs: ctx.global.c2s_keepalive_interval * 1000,
+        readTimeoutMs: ctx.global.c2s_read_timeout * 1000,
+      },
+    );
   }
 
   get isOpen(): boolean {
@@ -204,6 +218,7 @@ export class Session {
     if (this.phase === "closed") return;
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.idle.stop();
     this.abort.abort();
     if (this.bound) {
       this.ctx.sessions.remove(this);

@@ -20,10 +20,17 @@ export interface StreamTransport {
   /** STARTTLS can be negotiated on this connection now. */
   readonly canStartTls: boolean;
   readonly remoteAddress: string;
+  /** When the peer last sent anything, keepalive answers included (`performance.now()` ms). */
+  readonly lastInputAt: number;
+  /** When we last sent anything (`performance.now()` ms). */
+  readonly lastOutputAt: number;
   setHandlers(handlers: TransportHandlers): void;
   /** Sends our stream header (or <open/>) with these attributes. */
   openStream(attrs: Record<string, string>): void;
   send(el: Element): void;
+  /** Shows the peer the stream is alive without a stanza: a space on TCP (RFC 6120 §4.6.1), a
+   * WebSocket ping frame (RFC 7395 §3.8: whitespace is not a complete element). */
+  keepalive(): void;
   /** Sends the closing tag (or <close/>); the connection stays until the peer closes or destroy(). */
   closeStream(): void;
   /** Upgrades to TLS after <proceed/> was sent; input after <starttls/> is discarded (no injection). */

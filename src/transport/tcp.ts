@@ -1,6 +1,7 @@
 // RFC 6120 over TCP: STARTTLS (§5) on c2s ports and TLS from the first byte (XEP-0368) on direct TLS
 // ports. Framing only: bytes in → parser → session; elements out → bytes.
 import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import { TLSSocket, type SecureContext } from "node:tls";
 import type { Element } from "../xml/element.ts";
 import { serialize, serializeAttrs } from "../xml/element.ts";
@@ -13,6 +14,8 @@ export interface TcpTransportOptions {
   readonly maxStanzaBytes: number;
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
   readonly maxBufferedBytes?: number;
+  /** Idle time before the kernel probes a silent peer (TCP keepalive), so a dead one is found. */
+  readonly tcpKeepAliveMs?: number;
 }
 
 const NOOP_HANDLERS: TransportHandlers = {
@@ -26,6 +29,8 @@ const NOOP_HANDLERS: TransportHandlers = {
 export class TcpTransport implements StreamTransport {
   readonly kind: "tcp" | "tls";
   readonly remoteAddress: string;
+  lastInputAt = performance.now();
+  lastOutputAt = performance.now();
   private socket: Socket;
   private handlers: TransportHandlers = NOOP_HANDLERS;
   private parser: ReturnType<typeof createStreamParser>;
@@ -45,6 +50,8 @@ export class TcpTransport implements StreamTransport {
     this.maxBuffered = opts.maxBufferedBytes ?? 4 * opts.maxStanzaBytes + 1024 * 1024;
     this.parser = this.newParser();
     this.attach(socket);
+    // Set on the connection itself, it survives the STARTTLS upgrade (same handle).
+    socket.setKeepAlive(true, opts.tcpKeepAliveMs ?? 60_000);
   }
 
   get secure(): boolean {
@@ -73,6 +80,7 @@ export class TcpTransport implements StreamTransport {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.upgrading || this.closed) return;
+    this.lastInputAt = performance.now();
     this.parser.write(chunk);
   };
 
@@ -101,6 +109,7 @@ export class TcpTransport implements StreamTransport {
   private write(text: string): void {
     if (this.closed || this.socket.destroyed) return;
     this.socket.write(text);
+    this.lastOutputAt = performance.now();
     if (this.socket.writableLength > this.maxBuffered) this.destroy();
   }
 
@@ -110,6 +119,11 @@ export class TcpTransport implements StreamTransport {
 
   send(el: Element): void {
     this.write(serialize(el));
+  }
+
+  /** One space between stanzas: never inside an element, and never while TLS is negotiated. */
+  keepalive(): void {
+    if (!this.upgrading) this.write(" ");
   }
 
   closeStream(): void {
