@@ -29,17 +29,26 @@ after(async () => {
 
 type XmppClient = ReturnType<typeof client>;
 
-async function login(username: string, password: string): Promise<XmppClient> {
+function newClient(username: string, password: string): XmppClient {
   const xmpp = client({ service: `xmpp://127.0.0.1:${srv.port}`, domain: "localhost", username, password });
-  xmpp.on("error", () => {});
-  await xmpp.start();
+  xmpp.on("error", () => {}); // failures surface through start()
+  return xmpp;
+}
+
+async function login(username: string, password: string): Promise<XmppClient> {
+  const xmpp = newClient(username, password);
+  try {
+    await xmpp.start();
+  } catch (err) {
+    await xmpp.stop().catch(() => {}); // or its reconnect timer keeps trying
+    throw err;
+  }
   return xmpp;
 }
 
 async function loginError(username: string, password: string): Promise<string> {
   try {
-    const xmpp = await login(username, password);
-    await xmpp.stop();
+    await (await login(username, password)).stop();
     return "logged in";
   } catch (err) {
     return (err as { condition?: string }).condition ?? String(err);
