@@ -21,11 +21,13 @@ import { registerChat } from "./modules/chat.ts";
 import { StoreHandle } from "./storage/handle.ts";
 import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
+import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
+import { httpServer, httpsServer } from "./http/http-listener.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
   readonly httpMetrics: HttpMetrics;
-  /** Bound addresses, by kind ("c2s", "c2s_direct_tls", …), after start(). */
+  /** Bound addresses, by kind ("c2s", "c2s_direct_tls", "http", "https"), after start(). */
   readonly listeners: Listener[];
   /** The certificate file clients must trust when it is self-signed. */
   certPath: string | undefined;
@@ -107,7 +109,21 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
       };
-      const opts = { secureContext: secure, maxStanzaBytes: g.c2s_stanza_size_limit };
+      const opts = {
+        secureContext: secure,
+        maxStanzaBytes: g.c2s_stanza_size_limit,
+        tcpKeepAliveMs: (g.c2s_keepalive_interval || 60) * 1000,
+      };
+      const websocket = createWebSocketEndpoint({
+        maxStanzaBytes: g.c2s_stanza_size_limit,
+        onTransport: accept,
+      });
+      if (g.consider_websocket_secure && g.http_ports.length > 0) {
+        logger.warn(
+          { http_ports: g.http_ports },
+          "consider_websocket_secure: plain-HTTP WebSocket counts as encrypted and accepts passwords; only safe behind a TLS-terminating proxy",
+        );
+      }
       try {
         for (const iface of g.interfaces) {
           for (const port of g.c2s_ports) {
@@ -128,6 +144,18 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
             );
             listeners.push(await listen("c2s_direct_tls", s, iface, port));
           }
+          for (const port of g.http_ports) {
+            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure });
+            s.on("connection", track);
+            listeners.push(await listen("http", s, iface, port));
+          }
+          for (const port of g.https_ports) {
+            const s = httpsServer(tls, websocket, (err) =>
+              logger.debug({ err: err.message }, "HTTPS handshake failed"),
+            );
+            s.on("connection", track);
+            listeners.push(await listen("https", s, iface, port));
+          }
         }
       } catch (err) {
         await server.stop();
@@ -137,13 +165,15 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
         logger.info({ kind: l.kind, address: l.address.address, port: l.address.port }, "listening");
     },
     async stop() {
-      await Promise.all(
+      // HTTP servers count upgraded (WebSocket) connections: their close() resolves once those end.
+      const closed = Promise.all(
         listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))),
       );
       for (const session of live) session.close("system-shutdown", "The server is shutting down");
       const deadline = Date.now() + 2000;
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const socket of sockets) socket.destroy();
+      await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await storage.close();
     },

@@ -12,6 +12,9 @@ export interface TestServer {
   readonly server: XmppServer;
   readonly port: number;
   readonly tlsPort: number;
+  /** The first HTTP / HTTPS (WebSocket) listener's port, 0 when none is configured. */
+  readonly httpPort: number;
+  readonly httpsPort: number;
   readonly dataPath: string;
   /** Every log line the server wrote. */
   readonly logs: string[];
@@ -44,10 +47,14 @@ export async function startServer(doc: Record<string, unknown>): Promise<TestSer
   await server.start();
   const port = server.listeners.find((l) => l.kind === "c2s")?.address.port ?? 0;
   const tlsPort = server.listeners.find((l) => l.kind === "c2s_direct_tls")?.address.port ?? 0;
+  const httpPort = server.listeners.find((l) => l.kind === "http")?.address.port ?? 0;
+  const httpsPort = server.listeners.find((l) => l.kind === "https")?.address.port ?? 0;
   return {
     server,
     port,
     tlsPort,
+    httpPort,
+    httpsPort,
     dataPath,
     logs,
     async stop() {

@@ -1,0 +1,83 @@
+// The HTTP and HTTPS listeners (RFC 9110): the XMPP WebSocket endpoint (RFC 7395) at /xmpp-websocket,
+// a health check at /healthz, and 404 for everything else. Nothing is served from disk.
+import {
+  createServer as createPlainServer,
+  type IncomingMessage,
+  type ServerResponse,
+  type Server,
+} from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import type { Duplex } from "node:stream";
+import { refuseUpgrade, WEBSOCKET_PATH, type WebSocketEndpoint } from "./websocket-endpoint.ts";
+
+export const HEALTH_PATH = "/healthz";
+
+function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? "/", "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function reply(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = `${text}\n`;
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  });
+  res.end(res.req.method === "HEAD" ? undefined : body);
+}
+
+function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  const path = pathOf(req);
+  if (path === HEALTH_PATH) {
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
+    return reply(res, 200, "ok");
+  }
+  if (path === WEBSOCKET_PATH) {
+    // RFC 9110 §15.5.22: the resource exists, over another protocol.
+    return reply(
+      res,
+      426,
+      'This is an XMPP over WebSocket endpoint (RFC 7395): connect with a WebSocket client and the "xmpp" subprotocol.',
+      { Upgrade: "websocket", Connection: "Upgrade" },
+    );
+  }
+  return reply(res, 404, "not found");
+}
+
+function attach(server: Server, endpoint: WebSocketEndpoint, secure: boolean): Server {
+  server.on("request", onRequest);
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => {});
+    if (pathOf(req) !== WEBSOCKET_PATH) return refuseUpgrade(socket, 404, "Not Found", "not found");
+    endpoint.upgrade(req, socket, head, secure);
+  });
+  return server;
+}
+
+/** Plain HTTP: a WebSocket here is secure only when the operator says a proxy terminates TLS. */
+export function httpServer(endpoint: WebSocketEndpoint, opts: { readonly considerSecure: boolean }): Server {
+  return attach(createPlainServer(), endpoint, opts.considerSecure);
+}
+
+/** HTTPS with the c2s certificate. Node's TLS servers need the PEMs themselves (see listeners.ts). */
+export function httpsServer(
+  pem: { readonly cert: string; readonly key: string },
+  endpoint: WebSocketEndpoint,
+  onTlsError: (err: Error) => void,
+): Server {
+  const server = createTlsServer({ cert: pem.cert, key: pem.key, minVersion: "TLSv1.2" });
+  server.on("tlsClientError", onTlsError);
+  return attach(server, endpoint, true);
+}
