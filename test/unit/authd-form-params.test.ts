@@ -26,13 +26,24 @@ void test("ignores unknown parameters and empty pairs; a bare name is an empty v
 
 void test("a duplicate wanted parameter is refused, within one source or across two", () => {
   assert.deepEqual(parseForm(["user=a&user=b"], WANTED), { ok: false, reason: "duplicate parameter: user" });
-  assert.deepEqual(parseForm(["user=a", "user=a"], WANTED), { ok: false, reason: "duplicate parameter: user" });
+  assert.deepEqual(parseForm(["user=a", "user=a"], WANTED), {
+    ok: false,
+    reason: "duplicate parameter: user",
+  });
   // ...also when spelled differently.
   assert.equal(parseForm(["user=a&%75ser=b"], WANTED).ok, false);
 });
 
 void test("bad percent-encoding and invalid UTF-8 are refused, never replaced", () => {
-  for (const bad of ["user=%zz", "user=%4", "user=%", "user=%ff", "user=%c3", "user=%ed%a0%80", "x=%ff&user=a"]) {
+  for (const bad of [
+    "user=%zz",
+    "user=%4",
+    "user=%",
+    "user=%ff",
+    "user=%c3",
+    "user=%ed%a0%80",
+    "x=%ff&user=a",
+  ]) {
     assert.equal(parseForm([bad], WANTED).ok, false, bad);
   }
 });

@@ -46,7 +46,9 @@ export async function pgBaseUrl(): Promise<string> {
 }
 
 /** A schema name unique to this run, dropped when the test ends. */
-export async function pgSchema(t: { after(fn: () => Promise<void>): void }): Promise<{ url: string; schema: string }> {
+export async function pgSchema(t: {
+  after(fn: () => Promise<void>): void;
+}): Promise<{ url: string; schema: string }> {
   const url = await pgBaseUrl();
   const schema = `xha_authd_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   t.after(async () => {

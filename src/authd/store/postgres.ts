@@ -50,6 +50,7 @@ export async function openPostgresStore(
   if (!IDENTIFIER.test(schema)) throw new XhaError("XHA_STORE", `invalid PostgreSQL schema name: ${schema}`);
   const sql = postgres(url, {
     max: options.max ?? 10,
+    connect_timeout: 10,
     onnotice: () => {},
     // Every pooled connection resolves the unqualified table names in our schema.
     connection: { search_path: schema },
