@@ -56,6 +56,7 @@ async function main(): Promise<number> {
   const modSearchDir = process.env.MOD_AUTH_HTTP_DIR ?? "/tmp/mods";
   const modDir = findModAuthHttp(modSearchDir);
   const runRoot = mkdtempSync(join(tmpdir(), "xha-bench-"));
+  runDirs.push(runRoot);
   const startedAt = new Date();
   // Other work on the machine skews every figure; the load average is recorded with the results.
   const loadBefore = loadavg()[0] ?? Number.NaN;
@@ -126,9 +127,15 @@ async function main(): Promise<number> {
   );
   process.stdout.write(renderText(results));
   process.stdout.write(`\nwritten: bench/results/latest.json, bench/results/latest.svg\n`);
-  rmSync(runRoot, { recursive: true, force: true });
+  removeRunDirs();
   return results.suites.some((s) => s.status === "failed") ? 1 : 0;
 }
+
+/** Run dirs to remove on the way out, also after Ctrl-C. */
+const runDirs: string[] = [];
+const removeRunDirs = (): void => {
+  for (const d of runDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+};
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -136,7 +143,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) process.exit(130);
     stopping = true;
     process.stderr.write(`\n[bench] ${signal}: stopping the processes started by this run\n`);
-    void stopAll().finally(() => process.exit(130));
+    void stopAll().finally(() => {
+      removeRunDirs();
+      process.exit(130);
+    });
   });
 }
 
@@ -147,6 +157,7 @@ main().then(
   async (err: unknown) => {
     process.stderr.write(`[bench] ${err instanceof Error ? err.message : String(err)}\n`);
     await stopAll();
+    removeRunDirs();
     process.exitCode = 2;
   },
 );
