@@ -1,48 +1,11 @@
 // The handler's answers to bad input, over real HTTP against authd on a real SQLite file. Every
-// answer is checked precisely (status, body), and the captured log must hold no secret.
+// answer is checked precisely (status and body).
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
 import { test } from "node:test";
+import { request as httpRequest } from "node:http";
 import { createAuthHandler } from "../../src/authd/handler.ts";
-import { usernameCaseMapped } from "../../src/precis/index.ts";
-import { basic, startTestAuthd } from "./authd-helpers.ts";
-
-const CREDENTIALS = "prosody:s3cret-basic";
-const AUTH = basic(CREDENTIALS);
-const FORM = "application/x-www-form-urlencoded";
-
-interface Answer {
-  status: number;
-  body: string;
-  headers: Headers;
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  init: { body?: string; auth?: string | null; type?: string } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (init.auth !== null) headers["authorization"] = init.auth ?? AUTH;
-  if (init.body !== undefined) headers["content-type"] = init.type ?? FORM;
-  const res = await fetch(new URL(path, base), {
-    method,
-    headers,
-    ...(init.body === undefined ? {} : { body: init.body }),
-  });
-  return { status: res.status, body: await res.text(), headers: res.headers };
-}
-
-async function setup(t: Parameters<typeof startTestAuthd>[0], table: Record<string, unknown> = {}) {
-  const s = await startTestAuthd(t, { credentials: CREDENTIALS, ...table });
-  const origin = new URL(s.authd.url).origin;
-  const created = await call(origin, "POST", "/auth/register", {
-    body: "user=alice&pass=wonderland&server=example.com",
-  });
-  assert.equal(created.status, 201);
-  return { ...s, origin };
-}
+import { basic } from "./authd-helpers.ts";
+import { AUTH, call, setup } from "./authd-handler-call.ts";
 
 void test("answers: text/plain with Content-Length, bodies exactly true/false", async (t) => {
   const { origin } = await setup(t);
@@ -243,68 +206,6 @@ void test("size limits: a 1 MiB username is refused, as a body (413) and as a qu
   assert.equal((await call(origin, "GET", "/auth/user_exists?user=alice&server=example.com")).body, "true");
 });
 
-void test("SQL metacharacters in every field are data: nothing else is stored, answers are precise", async (t) => {
-  const { origin } = await setup(t, { lockout_max_failures: 0 }); /* many wrong passwords for alice here */
-  const evil = [
-    "' OR '1'='1",
-    "alice'--",
-    '"; DROP TABLE accounts; --',
-    "%",
-    "_",
-    "a\\",
-    "x' UNION SELECT hash FROM accounts --",
-  ];
-  for (const v of evil) {
-    const e = encodeURIComponent(v);
-    assert.equal(
-      (await call(origin, "GET", `/auth/check_password?user=${e}&pass=${e}&server=example.com`)).body,
-      "false",
-      v,
-    );
-    assert.equal(
-      (await call(origin, "GET", `/auth/check_password?user=alice&pass=${e}&server=example.com`)).body,
-      "false",
-      v,
-    );
-    assert.equal(
-      (await call(origin, "GET", `/auth/user_exists?user=${e}&server=example.com`)).body,
-      "false",
-      v,
-    );
-    assert.equal((await call(origin, "GET", `/auth/user_exists?user=alice&server=${e}`)).body, "false", v);
-    // Precise: 400 when the name is not a valid username (a space is not allowed), else 404.
-    const expected = usernameCaseMapped(v).ok ? 404 : 400;
-    const removed = await call(origin, "POST", "/auth/remove_user", { body: `user=${e}&server=example.com` });
-    assert.equal(removed.status, expected, v);
-    assert.equal(
-      (await call(origin, "POST", "/auth/register", { body: `user=alice&pass=x&server=${e}` })).status,
-      404,
-      v,
-    );
-  }
-  // Registered with metacharacters, the account is exactly that one.
-  const name = encodeURIComponent("o'brien");
-  const pw = encodeURIComponent("' OR 1=1 --");
-  assert.equal(
-    (await call(origin, "POST", "/auth/register", { body: `user=${name}&pass=${pw}&server=example.com` }))
-      .status,
-    201,
-  );
-  assert.equal(
-    (await call(origin, "GET", `/auth/check_password?user=${name}&pass=${pw}&server=example.com`)).body,
-    "true",
-  );
-  assert.equal(
-    (await call(origin, "GET", `/auth/check_password?user=${name}&pass=x&server=example.com`)).body,
-    "false",
-  );
-  assert.equal(
-    (await call(origin, "GET", "/auth/check_password?user=alice&pass=wonderland&server=example.com")).body,
-    "true",
-  );
-  assert.equal((await call(origin, "GET", "/auth/user_exists?user=obrien&server=example.com")).body, "false");
-});
-
 void test("a backend without writes answers 501 for them; a failing backend answers 500", async () => {
   const handler = createAuthHandler({
     checkPassword: () => true,
@@ -317,39 +218,4 @@ void test("a backend without writes answers 501 for them; a failing backend answ
   const down = await handler(new Request("http://x/auth/user_exists?user=a&server=s"));
   assert.equal(down.status, 500);
   assert.notEqual(await down.text(), "false");
-});
-
-void test("logs: method, server, user, status and latency; never the password, the query or credentials", async (t) => {
-  const s = await setup(t);
-  const secret = "Sup3r-Secr3t_pw";
-  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=${secret}&server=example.com`);
-  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=wonderland&server=example.com`);
-  await call(s.origin, "POST", "/auth/set_password", {
-    body: `user=alice&pass=${secret}&server=example.com`,
-  });
-  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=${secret}&server=example.com`, {
-    auth: basic("prosody:wrong"),
-  });
-  await call(s.origin, "GET", `/auth/check_password?user=alice&pass=${secret}&pass=x&server=example.com`);
-  const logs = s.logs();
-  for (const leak of [
-    secret,
-    "wonderland",
-    "pass=",
-    "s3cret-basic",
-    AUTH.slice(6),
-    "cHJvc29keTp3cm9uZw",
-    "?user",
-  ]) {
-    assert.ok(!logs.includes(leak), `log contains ${leak}`);
-  }
-  const lines = logs
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const checked = lines.find((l) => l["method"] === "check_password" && l["status"] === 200);
-  assert.ok(checked !== undefined);
-  assert.equal(checked["server"], "example.com");
-  assert.equal(checked["user"], "alice");
-  assert.equal(typeof checked["ms"], "number");
 });
