@@ -120,8 +120,8 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       });
       if (g.consider_websocket_secure && g.http_ports.length > 0) {
         logger.warn(
-          { http_ports: g.http_ports },
-          "consider_websocket_secure: plain-HTTP WebSocket counts as encrypted and accepts passwords; only safe behind a TLS-terminating proxy",
+          { http_ports: g.http_ports, interfaces: g.interfaces },
+          "consider_websocket_secure: plain-HTTP WebSocket counts as encrypted and accepts passwords; safe only behind a TLS-terminating proxy or on loopback",
         );
       }
       try {

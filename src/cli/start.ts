@@ -12,7 +12,7 @@ import { createXmppServer } from "../server.ts";
 import { DEFAULT_DATA_PATH, EMBEDDED_CONFIG_NAME, parseAuthdConfig } from "../authd/config.ts";
 import { createAuthd } from "../authd/service.ts";
 
-const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT]
+const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT] [--http-port PORT]
 
 Runs the XMPP server and authd together for the host "localhost", on this machine only:
 accounts in SQLite under DIR (default ./data), a self-signed certificate, registration open.
@@ -22,6 +22,7 @@ For production, run 'serve' and 'authd' with a configuration file (see the READM
 function nextSteps(opts: {
   port: number;
   tlsPort: number;
+  httpPort: number;
   certPath: string | undefined;
   dataPath: string;
   authdUrl: string;
@@ -31,6 +32,7 @@ function nextSteps(opts: {
     "xmpp-http-auth is running for the host 'localhost' (this machine only).",
     `  XMPP (STARTTLS)   localhost:${opts.port}`,
     `  XMPP (direct TLS) localhost:${opts.tlsPort}`,
+    `  WebSocket         ws://localhost:${opts.httpPort}/xmpp-websocket  (for browser clients)`,
     `  auth API (authd)  ${opts.authdUrl}  (accounts in ${opts.dataPath})`,
     "",
     "Next:",
@@ -51,6 +53,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       data: { type: "string" },
       port: { type: "string" },
       "tls-port": { type: "string" },
+      "http-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     });
     if (values.help === true) {
@@ -72,8 +75,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         interfaces: ["127.0.0.1"],
         c2s_ports: [Number(values.port ?? 5222)],
         c2s_direct_tls_ports: [Number(values["tls-port"] ?? 5223)],
-        http_ports: [],
+        http_ports: [Number(values["http-port"] ?? 5280)],
         https_ports: [],
+        // Loopback only: the WebSocket traffic never leaves this machine, so browser clients may log
+        // in over ws:// (the server logs this opt-in loudly).
+        consider_websocket_secure: true,
         data_path: dataPath,
         hosts: {
           localhost: {
@@ -95,7 +101,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     const port = server.listeners.find((l) => l.kind === "c2s")?.address.port ?? 0;
     const tlsPort = server.listeners.find((l) => l.kind === "c2s_direct_tls")?.address.port ?? 0;
-    io.stdout.write(nextSteps({ port, tlsPort, certPath: server.certPath, dataPath, authdUrl: authd.url }));
+    const httpPort = server.listeners.find((l) => l.kind === "http")?.address.port ?? 0;
+    io.stdout.write(
+      nextSteps({ port, tlsPort, httpPort, certPath: server.certPath, dataPath, authdUrl: authd.url }),
+    );
     await io.stopSignal;
     io.stdout.write("stopping…\n");
     await server.stop();
