@@ -24,9 +24,28 @@ export interface MethodContract {
 export const CONTRACT: Readonly<Record<Method, MethodContract>> = Object.freeze({
   check_password: { verb: "GET", withPassword: true, ok: [200], booleanBody: true, mandatory: true },
   user_exists: { verb: "GET", withPassword: false, ok: [200], booleanBody: true, mandatory: true },
-  register: { verb: "POST", withPassword: true, ok: [201], booleanBody: false, conflict: 409, mandatory: false },
-  set_password: { verb: "POST", withPassword: true, ok: [200, 201, 204], booleanBody: false, mandatory: false },
-  remove_user: { verb: "POST", withPassword: false, ok: [200, 201, 204], booleanBody: false, mandatory: false },
+  register: {
+    verb: "POST",
+    withPassword: true,
+    ok: [201],
+    booleanBody: false,
+    conflict: 409,
+    mandatory: false,
+  },
+  set_password: {
+    verb: "POST",
+    withPassword: true,
+    ok: [200, 201, 204],
+    booleanBody: false,
+    mandatory: false,
+  },
+  remove_user: {
+    verb: "POST",
+    withPassword: false,
+    ok: [200, 201, 204],
+    booleanBody: false,
+    mandatory: false,
+  },
 });
 
 export function isMethod(name: string): name is Method {
@@ -62,7 +81,10 @@ const UNRESERVED = /[A-Za-z0-9._~-]/;
  * Form-encode one value as Prosody does (observed): unreserved ASCII stays, space becomes `+`,
  * every other UTF-8 byte is `%xx` in lower-case hex.
  */
+const ALL_UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+
 export function encodeValue(value: string): string {
+  if (ALL_UNRESERVED.test(value)) return value; // the common case: nothing to escape
   let out = "";
   for (const byte of Buffer.from(value, "utf8")) {
     const ch = String.fromCharCode(byte);
