@@ -14,7 +14,7 @@ export const EMBEDDED_CONFIG_NAME = "(embedded defaults)";
 export interface AuthdConfig {
   /** Addresses to listen on. Default ["127.0.0.1"]. */
   readonly interfaces: readonly string[];
-  /** TCP port; 0 picks a free one. Default 5281. */
+  /** TCP port; 0 picks a free one. Default 5380 (5281 is the HTTPS port of XMPP servers, ours included). */
   readonly port: number;
   /** Base path of the protocol. Default "/auth". */
   readonly path: string;
@@ -144,7 +144,7 @@ export function parseAuthdConfig(raw: unknown, file: string, defaults: { dataPat
 
   return Object.freeze({
     interfaces: Object.freeze(interfaces),
-    port: int("port", 5281, 0, 65_535),
+    port: int("port", 5380, 0, 65_535),
     path: path.length > 1 ? path.replace(/\/+$/, "") : path,
     ...(credentials === undefined ? {} : { credentials }),
     database,

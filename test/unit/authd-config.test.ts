@@ -15,7 +15,7 @@ void test("defaults", () => {
   const c = parseAuthdConfig(undefined, "x.toml", D);
   assert.deepEqual(c, {
     interfaces: ["127.0.0.1"],
-    port: 5281,
+    port: 5380,
     path: "/auth",
     database: "sqlite:/var/lib/xha/authd.sqlite",
     domains: ["localhost"],
