@@ -1,5 +1,5 @@
 // Serving the HTTP auth protocol from a plain node:http app over your own account system.
-// Point Prosody (or our server) at it: http_auth_url = "http://127.0.0.1:5281/auth".
+// Point Prosody (or our server) at it: http_auth_url = "http://127.0.0.1:3000/auth".
 import { createServer, type Server } from "node:http";
 import { createAuthHandler, toNodeListener, type AuthBackend } from "../src/authd/index.ts";
 
