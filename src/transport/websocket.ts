@@ -100,7 +100,11 @@ export class WebSocketTransport implements StreamTransport {
     let text: string;
     try {
       // ws skips UTF-8 validation so that invalid text is answered with a stream error, not a bare close.
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      const bytes = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data);
       text = this.decoder.decode(bytes);
     } catch {
       return this.fail("not-well-formed", "invalid UTF-8", WS_INVALID_PAYLOAD);
