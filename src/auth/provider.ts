@@ -11,13 +11,7 @@ export interface BackendFailure {
 }
 
 export type BackendErrorReason =
-  | "timeout"
-  | "refused"
-  | "status"
-  | "bad-body"
-  | "body-too-large"
-  | "network"
-  | "aborted";
+  "timeout" | "refused" | "status" | "bad-body" | "body-too-large" | "network" | "aborted";
 
 /** Results are values: an expected failure never throws. */
 export type CheckResult = { readonly outcome: "ok" } | { readonly outcome: "false" } | BackendFailure;

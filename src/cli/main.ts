@@ -12,7 +12,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "run the server and authd together on embedded defaults (SQLite under ./data)",
     load: async () => (await import("./start.ts")).run,
   },
-  serve: { summary: "run the XMPP server: serve --config FILE", load: async () => (await import("./serve.ts")).run },
+  serve: {
+    summary: "run the XMPP server: serve --config FILE",
+    load: async () => (await import("./serve.ts")).run,
+  },
   authd: {
     summary: "run the reference HTTP auth service: authd [--config FILE]",
     load: async () => (await import("./authd.ts")).run,
@@ -38,7 +41,13 @@ function processIo(): CliIo {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, stopSignal };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    stopSignal,
+  };
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -1,5 +1,5 @@
 // Stanza errors (RFC 6120 §8.3): the reply to a stanza that could not be processed.
-import type { Element} from "../xml/element.ts";
+import type { Element } from "../xml/element.ts";
 import { el } from "../xml/element.ts";
 import { NS_STANZAS } from "../ns.ts";
 

@@ -41,7 +41,11 @@ export class Element {
   /** The first child element with this name (and namespace, when given). */
   getChild(name: string, xmlns?: string): Element | undefined {
     for (const child of this.children) {
-      if (typeof child !== "string" && child.name === name && (xmlns === undefined || child.xmlns === xmlns)) {
+      if (
+        typeof child !== "string" &&
+        child.name === name &&
+        (xmlns === undefined || child.xmlns === xmlns)
+      ) {
         return child;
       }
     }
@@ -51,7 +55,9 @@ export class Element {
   getChildren(name?: string, xmlns?: string): Element[] {
     return this.children.filter(
       (c): c is Element =>
-        typeof c !== "string" && (name === undefined || c.name === name) && (xmlns === undefined || c.xmlns === xmlns),
+        typeof c !== "string" &&
+        (name === undefined || c.name === name) &&
+        (xmlns === undefined || c.xmlns === xmlns),
     );
   }
 
@@ -77,12 +83,22 @@ export class Element {
 }
 
 /** Shorthand builder: el("iq", { type: "result" }, el("ping", { xmlns: NS })). */
-export function el(name: string, attrs: Record<string, string | undefined> = {}, ...children: Node[]): Element {
+export function el(
+  name: string,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Node[]
+): Element {
   return new Element(name, attrs, children);
 }
 
 const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-const ATTR_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+const ATTR_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
 
 export function escapeText(s: string): string {
   return s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] ?? c);

@@ -18,7 +18,11 @@ test("docs/configuration.md documents every server option with its default", () 
     assert.match(doc, new RegExp("\\| `" + key + "` \\|"), `option ${key} is not documented`);
     if (spec.default !== undefined) {
       const shown = JSON.stringify(spec.default).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      assert.match(doc, new RegExp("\\| `" + key + "` \\|[^\\n]*`" + shown + "`"), `option ${key}: default ${shown} not shown`);
+      assert.match(
+        doc,
+        new RegExp("\\| `" + key + "` \\|[^\\n]*`" + shown + "`"),
+        `option ${key}: default ${shown} not shown`,
+      );
     }
   }
 });
