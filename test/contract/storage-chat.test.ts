@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
 import { openPostgresChatStore } from "../../src/storage/postgres.ts";
 import type { ChatStore, RosterItem } from "../../src/storage/store.ts";
-import { PG_URL, dropSchema, postgresUnavailable, uniqueSchema } from "../helpers/postgres.ts";
+import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const item = (jid: string, extra: Partial<RosterItem> = {}): RosterItem => ({
   jid,
@@ -147,8 +147,7 @@ describe("SQLite chat store", () => {
   );
 });
 
-const unavailable = await postgresUnavailable();
-describe("PostgreSQL chat store", { skip: unavailable }, () => {
+describe("PostgreSQL chat store", { skip: pgSkip }, () => {
   const schema = uniqueSchema("xha_chat");
   after(() => dropSchema(schema));
   behaviour(

@@ -7,9 +7,8 @@ import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, isPresence, xml } from "../helpers/chat-client.ts";
-import { PG_URL, dropSchema, postgresUnavailable, uniqueSchema } from "../helpers/postgres.ts";
+import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
-const unavailable = await postgresUnavailable();
 const schema = uniqueSchema("xha_e2e");
 let api: TestAuthApi;
 const servers: TestServer[] = [];
@@ -24,12 +23,12 @@ const start = () =>
   }).then((s) => (servers.push(s), s));
 
 before(async () => {
-  if (unavailable !== undefined) return;
+  if (pgSkip !== false) return;
   api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
 });
 
 after(async () => {
-  if (unavailable !== undefined) return;
+  if (pgSkip !== false) return;
   for (const s of servers) await s.stop();
   await api.close();
   await dropSchema(schema);
@@ -37,7 +36,7 @@ after(async () => {
 
 test(
   "offline message kept in PostgreSQL, delivered at login through another server process",
-  { skip: unavailable },
+  { skip: pgSkip },
   async () => {
     const one = await start();
     const two = await start();

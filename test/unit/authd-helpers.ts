@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import postgres from "postgres";
+import { PG_URL, dropSchema, uniqueSchema } from "../helpers/postgres.ts";
 import { parseAuthdConfig, type AuthdConfig } from "../../src/authd/config.ts";
 import { createAuthd, type Authd } from "../../src/authd/service.ts";
 import type { PasswordHasher } from "../../src/authd/password-hasher.ts";
@@ -26,37 +26,13 @@ export function captureLogs(): { logger: Logger; text: () => string } {
   return { logger: createLogger({ level: "debug", destination: stream }), text: () => text };
 }
 
-/** The test server's base URL (trust auth; user root or postgres), overridable with XHA_TEST_PG. */
-export async function pgBaseUrl(): Promise<string> {
-  const candidates = process.env["XHA_TEST_PG"]
-    ? [process.env["XHA_TEST_PG"]]
-    : ["postgres://root@127.0.0.1:5432/test", "postgres://postgres@127.0.0.1:5432/test"];
-  for (const url of candidates) {
-    const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-    try {
-      await sql`SELECT 1`;
-      return url;
-    } catch {
-      // try the next user
-    } finally {
-      await sql.end({ timeout: 1 });
-    }
-  }
-  throw new Error(`no PostgreSQL at ${candidates.join(" or ")}`);
-}
-
 /** A schema name unique to this run, dropped when the test ends. */
-export async function pgSchema(t: {
+export function pgSchema(t: {
   after(fn: () => Promise<void>): void;
 }): Promise<{ url: string; schema: string }> {
-  const url = await pgBaseUrl();
-  const schema = `xha_authd_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  t.after(async () => {
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
-    await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`;
-    await sql.end({ timeout: 1 });
-  });
-  return { url, schema };
+  const schema = uniqueSchema("xha_authd");
+  t.after(() => dropSchema(schema));
+  return Promise.resolve({ url: PG_URL, schema });
 }
 
 export interface TestAuthd {

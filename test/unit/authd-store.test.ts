@@ -9,6 +9,7 @@ import { isXhaError } from "../../src/errors.ts";
 import { openStore } from "../../src/authd/store/open.ts";
 import { SCHEMA_VERSION, type AccountStore } from "../../src/authd/store/store.ts";
 import { pgSchema, tempDir } from "./authd-helpers.ts";
+import { pgSkip } from "../helpers/postgres.ts";
 
 interface Kind {
   readonly name: string;
@@ -63,7 +64,7 @@ async function open(t: TestContext, url: string): Promise<AccountStore> {
 }
 
 for (const kind of KINDS) {
-  void describe(`${kind.name} store`, () => {
+  void describe(`${kind.name} store`, { skip: kind.name === "postgres" ? pgSkip : false }, () => {
     void it("creates, refuses a duplicate, reads, updates, deletes", async (t) => {
       const store = await open(t, await kind.url(t));
       assert.equal(await store.exists("example.com", "alice"), false);
