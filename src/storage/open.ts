@@ -3,7 +3,8 @@
 import { isAbsolute, join } from "node:path";
 import type { GlobalOptions } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import { openPostgresChatStore, safeUrl } from "./postgres.ts";
+import { openPostgresChatStore } from "./postgres.ts";
+import { safeUrl } from "../db/postgres.ts";
 import { openSqliteChatStore } from "./sqlite.ts";
 import type { ChatStore } from "./store.ts";
 

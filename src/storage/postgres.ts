@@ -2,15 +2,9 @@
 // processes may share it: every read-modify-write runs in one transaction holding an advisory lock
 // on the account, so concurrent updates of one roster or offline queue are serialised by the
 // database, not by this process. Schema created and migrated at open under a global advisory lock.
-import postgres from "postgres";
-import { XhaError } from "../errors.ts";
-import {
-  CHAT_SCHEMA_VERSION,
-  sameItem,
-  type ChatStore,
-  type RosterItem,
-  type Subscription,
-} from "./store.ts";
+import type postgres from "postgres";
+import { guard, openPostgres } from "../db/postgres.ts";
+import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
   /** The schema holding the tables; created if missing. Default `public`. */
@@ -19,7 +13,6 @@ export interface PostgresChatStoreOptions {
   readonly max?: number;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Arbitrary constants naming this store's advisory locks (migration; per-account). */
 const MIGRATION_LOCK = 0x7868_6163;
 const ACCOUNT_LOCK_CLASS = 0x7868;
@@ -67,66 +60,20 @@ function toItem(r: RosterRow): RosterItem {
   };
 }
 
-/** Redacts the password of a connection URL for messages. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}
-
 export async function openPostgresChatStore(
   url: string,
   options: PostgresChatStoreOptions = {},
 ): Promise<ChatStore> {
-  const schema = options.schema ?? "public";
-  if (!IDENTIFIER.test(schema)) throw new XhaError("XHA_STORE", `invalid PostgreSQL schema name: ${schema}`);
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    onnotice: () => {},
-    connect_timeout: 10,
-    connection: { search_path: schema },
-  });
-  try {
-    await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-      await tx`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
-      await tx`CREATE TABLE IF NOT EXISTS chat_schema_version (version INTEGER NOT NULL)`;
-      const [row] = await tx<{ v: number | null }[]>`SELECT max(version) AS v FROM chat_schema_version`;
-      const from = row?.v ?? 0;
-      if (from > CHAT_SCHEMA_VERSION)
-        throw new XhaError(
-          "XHA_STORE",
-          `chat store schema version ${from} is newer than this program's (${CHAT_SCHEMA_VERSION})`,
-        );
-      for (let v = from + 1; v <= CHAT_SCHEMA_VERSION; v++) {
-        await tx.unsafe(MIGRATIONS[v - 1]!);
-        await tx`INSERT INTO chat_schema_version (version) VALUES (${v})`;
-      }
-    });
-  } catch (err) {
-    await sql.end({ timeout: 1 });
-    if (err instanceof XhaError) throw err;
-    throw new XhaError(
-      "XHA_STORE",
-      `cannot open PostgreSQL chat store ${safeUrl(url)}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-
-  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof XhaError) throw err;
-      throw new XhaError("XHA_STORE", `PostgreSQL ${what} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  };
+  const sql = await openPostgres(
+    url,
+    {
+      what: "chat store",
+      versionTable: "chat_schema_version",
+      steps: MIGRATIONS,
+      migrationLock: MIGRATION_LOCK,
+    },
+    options,
+  );
   type Tx = postgres.TransactionSql;
   const lockAccount = (tx: Tx, account: string) =>
     tx`SELECT pg_advisory_xact_lock(${ACCOUNT_LOCK_CLASS}, hashtext(${account}))`;

@@ -1,17 +1,8 @@
 // The chat store in one SQLite file (better-sqlite3) in WAL mode, the embedded default. Tables carry
 // a `chat_` prefix so the file (or a PostgreSQL schema) can be shared with authd's tables.
 // better-sqlite3 is synchronous; each operation is one short transaction on indexed rows.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
-import { XhaError } from "../errors.ts";
-import {
-  CHAT_SCHEMA_VERSION,
-  sameItem,
-  type ChatStore,
-  type RosterItem,
-  type Subscription,
-} from "./store.ts";
+import { openSqlite, guardSync } from "../db/sqlite.ts";
+import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
 const MIGRATIONS: readonly string[] = [
@@ -57,39 +48,8 @@ function toItem(r: RosterRow): RosterItem {
   };
 }
 
-function migrate(db: Database.Database): void {
-  db.exec("CREATE TABLE IF NOT EXISTS chat_schema_version (version INTEGER NOT NULL)");
-  db.transaction(() => {
-    const row = db.prepare("SELECT max(version) AS v FROM chat_schema_version").get() as {
-      v: number | null;
-    };
-    const from = row.v ?? 0;
-    if (from > CHAT_SCHEMA_VERSION)
-      throw new XhaError(
-        "XHA_STORE",
-        `chat store schema version ${from} is newer than this program's (${CHAT_SCHEMA_VERSION})`,
-      );
-    for (let v = from + 1; v <= CHAT_SCHEMA_VERSION; v++) {
-      db.exec(MIGRATIONS[v - 1]!);
-      db.prepare("INSERT INTO chat_schema_version (version) VALUES (?)").run(v);
-    }
-  }).immediate();
-}
-
 export function openSqliteChatStore(path: string): ChatStore {
-  let db: Database.Database;
-  try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma("journal_mode = WAL");
-    db.pragma("busy_timeout = 5000");
-    migrate(db);
-  } catch (err) {
-    if (err instanceof XhaError) throw err;
-    throw new XhaError("XHA_STORE", `cannot open SQLite chat store ${path}: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
+  const db = openSqlite(path, { what: "chat store", versionTable: "chat_schema_version", steps: MIGRATIONS });
   const q = {
     items: db.prepare("SELECT * FROM chat_roster WHERE account = ? ORDER BY jid"),
     item: db.prepare("SELECT * FROM chat_roster WHERE account = ? AND jid = ?"),
@@ -119,16 +79,7 @@ export function openSqliteChatStore(path: string): ChatStore {
     clearOffline: db.prepare("DELETE FROM chat_offline WHERE account = ?"),
   };
 
-  // Driver errors become XHA_STORE so callers can tell a store failure from a programming mistake.
-  const guard = <T>(what: string, fn: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(
-        new XhaError("XHA_STORE", `SQLite ${what} failed: ${(err as Error).message}`, { cause: err }),
-      );
-    }
-  };
+  const guard = guardSync;
   const version = (account: string) => (q.version.get(account) as number | undefined) ?? 0;
 
   return {

@@ -62,9 +62,6 @@ export interface ChatStore {
   close(): Promise<void>;
 }
 
-/** The schema version this code writes; both stores migrate up to it at start. */
-export const CHAT_SCHEMA_VERSION = 1;
-
 export function sameItem(a: RosterItem | undefined, b: RosterItem | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return (

@@ -1,9 +1,8 @@
 // An AccountStore in PostgreSQL through porsager's `postgres` client (a connection pool). Same
 // schema as the SQLite store, in a configurable schema (tests use one per run), created and
 // migrated at open under an advisory lock so several authd instances can start together.
-import postgres from "postgres";
-import { XhaError } from "../../errors.ts";
-import { SCHEMA_VERSION, type AccountStore } from "./store.ts";
+import { guard, openPostgres } from "../../db/postgres.ts";
+import type { AccountStore } from "./store.ts";
 
 export interface PostgresStoreOptions {
   /** The schema holding the tables; created if missing. Default `public`. */
@@ -12,7 +11,6 @@ export interface PostgresStoreOptions {
   readonly max?: number;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** An arbitrary constant identifying authd's migration lock. */
 const MIGRATION_LOCK = 0x7868_6164;
 
@@ -27,71 +25,15 @@ const MIGRATIONS: readonly string[] = [
    )`,
 ];
 
-function storeError(what: string, err: unknown): XhaError {
-  return new XhaError("XHA_STORE", `PostgreSQL ${what} failed: ${(err as Error).message}`, { cause: err });
-}
-
-/** Redacts the password of a connection URL for messages. */
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}
-
 export async function openPostgresStore(
   url: string,
   options: PostgresStoreOptions = {},
 ): Promise<AccountStore> {
-  const schema = options.schema ?? "public";
-  if (!IDENTIFIER.test(schema)) throw new XhaError("XHA_STORE", `invalid PostgreSQL schema name: ${schema}`);
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    connect_timeout: 10,
-    onnotice: () => {},
-    // Every pooled connection resolves the unqualified table names in our schema.
-    connection: { search_path: schema },
-  });
-  try {
-    await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-      await tx`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
-      await tx`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`;
-      const [row] = await tx<{ v: number | null }[]>`SELECT max(version) AS v FROM schema_version`;
-      const from = row?.v ?? 0;
-      if (from > SCHEMA_VERSION) {
-        throw new XhaError(
-          "XHA_STORE",
-          `store schema version ${from} is newer than this program's (${SCHEMA_VERSION})`,
-        );
-      }
-      for (let v = from + 1; v <= SCHEMA_VERSION; v++) {
-        await tx.unsafe(MIGRATIONS[v - 1]!);
-        await tx`INSERT INTO schema_version (version) VALUES (${v})`;
-      }
-    });
-  } catch (err) {
-    await sql.end({ timeout: 1 });
-    if (err instanceof XhaError) throw err;
-    throw new XhaError(
-      "XHA_STORE",
-      `cannot open PostgreSQL store ${safeUrl(url)}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
-
-  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw storeError(what, err);
-    }
-  };
+  const sql = await openPostgres(
+    url,
+    { what: "store", versionTable: "schema_version", steps: MIGRATIONS, migrationLock: MIGRATION_LOCK },
+    options,
+  );
 
   return {
     getHash: (server, username) =>
