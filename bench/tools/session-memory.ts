@@ -16,6 +16,9 @@ import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { buildServer } from "../lib/build.ts";
 import { login, type Session } from "../load/xmpp-login.ts";
+import type * as ConfigLoad from "../../src/config/load.ts";
+import type * as Log from "../../src/log.ts";
+import type * as Server from "../../src/server.ts";
 
 const BATCH = 100;
 const SETTLE_MS = 2000;
@@ -59,9 +62,9 @@ function sample(): NodeJS.MemoryUsage {
 }
 
 interface ServerModules {
-  parseServerConfig: typeof import("../../src/config/load.ts").parseServerConfig;
-  createLogger: typeof import("../../src/log.ts").createLogger;
-  createXmppServer: typeof import("../../src/server.ts").createXmppServer;
+  parseServerConfig: typeof ConfigLoad.parseServerConfig;
+  createLogger: typeof Log.createLogger;
+  createXmppServer: typeof Server.createXmppServer;
 }
 
 /** The server from source (through tsx) or from a compiled tree (what `npm run build` produces). */
@@ -69,9 +72,9 @@ async function serverModules(dist: string | undefined): Promise<ServerModules> {
   const at = (m: string): string =>
     dist === undefined ? `../../src/${m}.ts` : pathToFileURL(join(dist, `${m}.js`)).href;
   const [config, log, server] = await Promise.all([
-    import(at("config/load")) as Promise<typeof import("../../src/config/load.ts")>,
-    import(at("log")) as Promise<typeof import("../../src/log.ts")>,
-    import(at("server")) as Promise<typeof import("../../src/server.ts")>,
+    import(at("config/load")) as Promise<typeof ConfigLoad>,
+    import(at("log")) as Promise<typeof Log>,
+    import(at("server")) as Promise<typeof Server>,
   ]);
   return { ...config, ...log, ...server };
 }
