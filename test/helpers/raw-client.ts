@@ -13,20 +13,28 @@ export class RawClient {
   closed = false;
   private waiters: (() => void)[] = [];
 
-  private constructor(private socket: Socket) {
+  private constructor(
+    private socket: Socket,
+    private readonly ca: string,
+  ) {
     this.listen(socket);
   }
 
-  static async connect(port: number, opts: { tls?: boolean; servername?: string } = {}): Promise<RawClient> {
+  /** `ca`: the certificate to trust (default: the test CA). */
+  static async connect(
+    port: number,
+    opts: { tls?: boolean; servername?: string; ca?: string } = {},
+  ): Promise<RawClient> {
+    const ca = opts.ca ?? TEST_CA;
     const socket =
       opts.tls === true
-        ? tlsConnect({ port, host: "127.0.0.1", ca: TEST_CA, servername: opts.servername ?? "localhost" })
+        ? tlsConnect({ port, host: "127.0.0.1", ca, servername: opts.servername ?? "localhost" })
         : netConnect({ port, host: "127.0.0.1" });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.tls === true ? "secureConnect" : "connect", resolve);
       socket.once("error", reject);
     });
-    return new RawClient(socket);
+    return new RawClient(socket, ca);
   }
 
   private listen(socket: Socket): void {
@@ -97,7 +105,7 @@ export class RawClient {
     await this.waitFor("<proceed");
     this.socket.removeAllListeners("data");
     this.socket.removeAllListeners("close");
-    const secured = tlsConnect({ socket: this.socket, ca: TEST_CA, servername: to });
+    const secured = tlsConnect({ socket: this.socket, ca: this.ca, servername: to });
     await new Promise<void>((resolve, reject) => {
       secured.once("secureConnect", resolve);
       secured.once("error", reject);

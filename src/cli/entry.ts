@@ -1,0 +1,6 @@
+// The process entry point of the `xmpp-http-auth` command (bin/ runs its compiled form; `npm run dev`
+// runs it from source). Everything else in src/ is free of process-wide side effects.
+import process from "node:process";
+import { main } from "./main.ts";
+
+process.exitCode = await main(process.argv.slice(2));
