@@ -102,7 +102,8 @@ export class Session {
     this.headerSent = true;
     this.transport.openStream({
       from: host ?? "",
-      id: this.id,
+      // RFC 6120 §4.3.3: every stream restart gets a new stream ID; `this.id` names the connection.
+      id: randomBytes(12).toString("base64url"),
       version: "1.0",
       "xml:lang": "en",
       xmlns: NS_CLIENT,

@@ -190,3 +190,15 @@ test("an IQ to the server with an unknown payload gets service-unavailable; a ma
   assert.match(disco, /<identity category="server" type="im"/);
   assert.match(disco, /<feature var="urn:xmpp:ping"\/>/);
 });
+
+test("each stream restart gets a new stream id (RFC 6120 §4.3.3)", async () => {
+  const c = await RawClient.connect(srv.port);
+  c.open();
+  await c.waitFor("</stream:features>");
+  const first = /<stream:stream [^>]*id="([^"]+)"/.exec(c.received)?.[1];
+  await c.starttls();
+  const second = /<stream:stream [^>]*id="([^"]+)"/.exec(c.received)?.[1];
+  assert.ok(first !== undefined && second !== undefined);
+  assert.notEqual(first, second);
+  c.destroy();
+});
