@@ -1,8 +1,7 @@
 // The `[authd]` table of a TOML configuration file: one schema with defaults, validated once, frozen.
 // An error names the file and the key: `<file>: authd.<key>: <what is wrong>`.
-import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
-import { parse as parseToml } from "smol-toml";
+import { readTomlFile } from "../config/load.ts";
 import { XhaError } from "../errors.ts";
 import { OWASP_ARGON2ID } from "./password-hasher.ts";
 import { isStoreUrl } from "./store/open.ts";
@@ -167,26 +166,16 @@ export function isExposedWithoutCredentials(config: AuthdConfig): boolean {
 }
 
 /**
- * Reads and parses a TOML file (XHA_CONFIG_UNREADABLE when it cannot). Kept here until the
- * server's config loader can be shared.
+ * The authd configuration in a TOML file's `[authd]` table; other tables are left to their owners.
+ * The file's top-level `data_path` (the server's option) is where the default SQLite store goes,
+ * so one file configures both; `defaults.dataPath` applies when the file has none.
  */
-export async function loadTomlFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
+export function loadAuthdConfig(path: string, defaults: { dataPath: string }): Promise<AuthdConfig> {
   try {
-    text = await readFile(path, "utf8");
+    const doc = readTomlFile(path);
+    const dataPath = typeof doc["data_path"] === "string" ? doc["data_path"] : defaults.dataPath;
+    return Promise.resolve(parseAuthdConfig(doc["authd"], path, { dataPath }));
   } catch (err) {
-    throw new XhaError("XHA_CONFIG_UNREADABLE", `${path}: ${(err as Error).message}`, { cause: err });
+    return Promise.reject(err);
   }
-  try {
-    return parseToml(text);
-  } catch (err) {
-    throw new XhaError("XHA_CONFIG_UNREADABLE", `${path}: ${(err as Error).message.split("\n")[0]}`, {
-      cause: err,
-    });
-  }
-}
-
-/** The authd configuration in a TOML file's `[authd]` table; other tables are left to their owners. */
-export async function loadAuthdConfig(path: string, defaults: { dataPath: string }): Promise<AuthdConfig> {
-  return parseAuthdConfig((await loadTomlFile(path))["authd"], path, defaults);
 }
