@@ -170,12 +170,8 @@ export function isExposedWithoutCredentials(config: AuthdConfig): boolean {
  * The file's top-level `data_path` (the server's option) is where the default SQLite store goes,
  * so one file configures both; `defaults.dataPath` applies when the file has none.
  */
-export function loadAuthdConfig(path: string, defaults: { dataPath: string }): Promise<AuthdConfig> {
-  try {
-    const doc = readTomlFile(path);
-    const dataPath = typeof doc["data_path"] === "string" ? doc["data_path"] : defaults.dataPath;
-    return Promise.resolve(parseAuthdConfig(doc["authd"], path, { dataPath }));
-  } catch (err) {
-    return Promise.reject(err);
-  }
+export function loadAuthdConfig(path: string, defaults: { dataPath: string }): AuthdConfig {
+  const doc = readTomlFile(path);
+  const dataPath = typeof doc["data_path"] === "string" ? doc["data_path"] : defaults.dataPath;
+  return parseAuthdConfig(doc["authd"], path, { dataPath });
 }

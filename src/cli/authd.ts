@@ -34,9 +34,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const logger = createLogger({ destination: io.stdout, name: "authd" });
   try {
     const cfg =
-      config === undefined
-        ? defaultAuthdConfig()
-        : await loadAuthdConfig(config, { dataPath: DEFAULT_DATA_PATH });
+      config === undefined ? defaultAuthdConfig() : loadAuthdConfig(config, { dataPath: DEFAULT_DATA_PATH });
     const authd = await createAuthd({ config: cfg, logger });
     // The URL only: credentials are never logged.
     logger.info({ address: authd.url }, `authd ready at ${authd.url}`);

@@ -131,7 +131,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const config =
       values.config === undefined
         ? defaultAuthdConfig()
-        : await loadAuthdConfig(values.config, { dataPath: DEFAULT_DATA_PATH });
+        : loadAuthdConfig(values.config, { dataPath: DEFAULT_DATA_PATH });
     const store = await openStore(config.database);
     try {
       // Only add and passwd hash; the others need no Argon2 work (a dummy hash is made at start).

@@ -75,7 +75,7 @@ void test("user add --password-stdin, then exists, list, passwd, del, and a chec
   assert.equal((await cli(["user", "list", "example.com", "--config", config])).stdout, "alice\nbob\n");
 
   // The password stored by the CLI is the one the protocol checks (trailing newline removed).
-  const cfg = await loadAuthdConfig(config, { dataPath: dir });
+  const cfg = loadAuthdConfig(config, { dataPath: dir });
   const check = async (pass: string): Promise<string> => {
     const store = await openStore(cfg.database);
     try {
