@@ -47,13 +47,15 @@ export function createFramedParser(options: FramedParserOptions = {}): FramedPar
         mode: "document",
         limits,
         defaultNamespace,
-        onRoot: () => {},
-        onElement: (el) => {
-          element = el;
-        },
-        onRootEnd: () => {},
-        onError: (condition, text) => {
-          error = { kind: "error", condition, text };
+        events: {
+          onRoot: () => {},
+          onElement: (el) => {
+            element = el;
+          },
+          onRootEnd: () => {},
+          onError: (condition, text) => {
+            error = { kind: "error", condition, text };
+          },
         },
       });
       reader.write(message);

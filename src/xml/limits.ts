@@ -20,6 +20,7 @@ export const DEFAULT_LIMITS: XmlLimits = Object.freeze({
 /** Validates limits once, up front; a bad value is a programmer mistake, so it throws. */
 export function resolveLimits(options: Partial<XmlLimits>): XmlLimits {
   const limits = { ...DEFAULT_LIMITS };
+  let changed = false;
   for (const key of Object.keys(DEFAULT_LIMITS) as (keyof XmlLimits)[]) {
     const value = options[key];
     if (value === undefined) continue;
@@ -27,6 +28,8 @@ export function resolveLimits(options: Partial<XmlLimits>): XmlLimits {
       throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
     }
     limits[key] = value;
+    changed ||= value !== DEFAULT_LIMITS[key];
   }
-  return Object.freeze(limits);
+  // The defaults are shared: a parser per connection need not carry a copy of its own.
+  return changed ? Object.freeze(limits) : DEFAULT_LIMITS;
 }
