@@ -82,10 +82,8 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   const sockets = new Set<Socket>();
 
   const accept = (transport: StreamTransport) => {
-    const session = new Session(transport, ctx);
-    live.add(session);
-    // The session aborts its signal when its connection is gone.
-    session.abort.signal.addEventListener("abort", () => live.delete(session), { once: true });
+    // The session is in `live` until its connection is gone.
+    new Session(transport, ctx, live);
   };
 
   const server: XmppServer = {

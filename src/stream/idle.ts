@@ -20,62 +20,75 @@ export interface IdleTarget {
   onReadTimeout(): void;
 }
 
-export interface IdleWatch {
-  stop(): void;
-}
-
 /**
  * One timer per stream, rescheduled from the transport's timestamps when it fires, so traffic costs
  * a clock read and no timer churn. Timers are unref'd: an idle stream never keeps the process alive.
+ * A class with a module-level timer callback: every idle stream has one, so it carries no closures.
  */
-export function watchIdle(target: IdleTarget, opts: IdleOptions): IdleWatch {
-  const { keepaliveMs, readTimeoutMs } = opts;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
+export class IdleWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
-  const schedule = (delay: number): void => {
-    if (stopped || !Number.isFinite(delay)) return;
-    timer = setTimeout(tick, Math.max(1, Math.ceil(delay)));
-    timer.unref();
-  };
+  constructor(
+    private readonly target: IdleTarget,
+    private readonly opts: IdleOptions,
+  ) {
+    const { keepaliveMs, readTimeoutMs } = opts;
+    this.schedule(
+      Math.min(
+        keepaliveMs > 0 ? keepaliveMs : Number.POSITIVE_INFINITY,
+        readTimeoutMs > 0 ? readTimeoutMs : Number.POSITIVE_INFINITY,
+      ),
+    );
+  }
 
-  function tick(): void {
-    timer = undefined;
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped || !Number.isFinite(delay)) return;
+    this.timer = setTimeout(tick, Math.max(1, Math.ceil(delay)), this);
+    this.timer.unref();
+  }
+
+  /** @internal The timer fired. */
+  tick(): void {
+    const { target, opts } = this;
+    const { keepaliveMs, readTimeoutMs } = opts;
+    const transport = target.transport;
+    this.timer = undefined;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
     if (readTimeoutMs > 0) {
       if (!target.readTimeoutApplies()) {
         next = now + readTimeoutMs;
-      } else if (now - target.transport.lastInputAt >= readTimeoutMs) {
-        stopped = true;
+      } else if (now - transport.lastInputAt >= readTimeoutMs) {
+        this.stopped = true;
         target.onReadTimeout();
         return;
       } else {
-        next = target.transport.lastInputAt + readTimeoutMs;
+        next = transport.lastInputAt + readTimeoutMs;
       }
     }
     if (keepaliveMs > 0) {
-      if (now - target.transport.lastOutputAt >= keepaliveMs && target.keepaliveAllowed()) {
-        target.transport.keepalive();
+      if (now - transport.lastOutputAt >= keepaliveMs && target.keepaliveAllowed()) {
+        transport.keepalive();
       }
       // After a keepalive the due time moved a period on; when none was allowed, look a period later.
-      const due = target.transport.lastOutputAt + keepaliveMs;
+      const due = transport.lastOutputAt + keepaliveMs;
       next = Math.min(next, due > now ? due : now + keepaliveMs);
     }
-    schedule(next - now);
+    this.schedule(next - now);
   }
+}
 
-  const first = Math.min(
-    keepaliveMs > 0 ? keepaliveMs : Number.POSITIVE_INFINITY,
-    readTimeoutMs > 0 ? readTimeoutMs : Number.POSITIVE_INFINITY,
-  );
-  schedule(first);
+function tick(watch: IdleWatch): void {
+  watch.tick();
+}
 
-  return {
-    stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-    },
-  };
+export function watchIdle(target: IdleTarget, opts: IdleOptions): IdleWatch {
+  return new IdleWatch(target, opts);
 }

@@ -11,6 +11,9 @@ export interface SaslState {
   failures: number;
   /** PLAIN sent without an initial response: we sent an empty challenge and await <response/>. */
   pending: boolean;
+  /** The password check in flight, aborted if the client leaves (a controller of its own, so an
+   * authenticated session keeps none). */
+  call: AbortController | undefined;
 }
 
 function failure(session: Session, condition: SaslFailureCondition, text?: string): void {
@@ -75,9 +78,10 @@ async function checkPlain(session: Session, data: string): Promise<void> {
 
   session.transport.pause();
   const started = performance.now();
-  const result = await host.provider.checkPassword(parsed.user, parsed.password, {
-    signal: session.abort.signal,
-  });
+  const call = new AbortController();
+  session.sasl.call = call;
+  const result = await host.provider.checkPassword(parsed.user, parsed.password, { signal: call.signal });
+  session.sasl.call = undefined;
   session.transport.resume();
   if (!session.isOpen) return;
   const ms = Math.round(performance.now() - started);

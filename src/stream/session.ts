@@ -7,73 +7,88 @@ import { streamError, type StreamErrorCondition } from "../xml/stream-errors.ts"
 import { NS_CLIENT, NS_STREAMS, NS_TLS } from "../ns.ts";
 import type { Jid } from "../jid.ts";
 import type { HostContext, ServerContext } from "../server-context.ts";
-import type { StreamTransport } from "./transport.ts";
+import type { StreamTransport, TransportHandlers } from "./transport.ts";
 import { streamFeatures, type FeatureState } from "./features.ts";
 import { handleAuth, type SaslState } from "./sasl.ts";
 import { handleBoundOrBinding } from "./bind.ts";
 import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
-import { watchIdle, type IdleWatch } from "./idle.ts";
+import { IdleWatch, type IdleTarget } from "./idle.ts";
 
 type Phase = "await-header" | "open" | "closing" | "closed";
 
 /** How long we wait for the peer's closing tag after sending ours (RFC 6120 §4.4). */
 const CLOSE_GRACE_MS = 2000;
 
-export class Session {
+function authTimeout(session: Session): void {
+  session.close("connection-timeout", "Authentication took too long");
+}
+
+function destroyTransport(transport: StreamTransport): void {
+  transport.destroy();
+}
+
+/**
+ * Thousands of these sit idle at a time, so a session keeps only what an idle stream needs: no
+ * closures (it is its transport's handler and its idle watch's target itself), and its logger,
+ * abort controller and module data are made on first use.
+ */
+export class Session implements TransportHandlers, IdleTarget {
   readonly id = randomBytes(12).toString("base64url");
-  readonly logger: Logger;
   host: HostContext | undefined;
   /** Set after SASL success (bare) and after bind (full). */
   jid: Jid | undefined;
   authenticated = false;
   bound = false;
-  /** Per-session state of modules (presence, carbons, …), keyed by module. */
-  readonly data = new Map<string, unknown>();
-  readonly sasl: SaslState = { failures: 0, pending: false };
-  /** Aborts backend calls made for this session when it goes away. */
-  readonly abort = new AbortController();
+  readonly sasl: SaslState = { failures: 0, pending: false, call: undefined };
 
   private phase: Phase = "await-header";
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private headerSent = false;
   private readonly idle: IdleWatch;
+  private log: Logger | undefined;
+  private moduleData: Map<string, unknown> | undefined;
+  private controller: AbortController | undefined;
 
+  /** `live` (optional) holds the session from its creation until its connection is gone. */
   constructor(
     readonly transport: StreamTransport,
     readonly ctx: ServerContext,
+    private readonly live?: Set<Session>,
   ) {
-    this.logger = ctx.logger.child({
-      session: this.id,
-      remote: transport.remoteAddress,
-      transport: transport.kind,
-    });
-    transport.setHandlers({
-      onStreamStart: (attrs) => this.onStreamStart(attrs),
-      onElement: (element) => this.enqueue(element),
-      onStreamEnd: () => this.onStreamEnd(),
-      onParseError: (condition, text) => this.close(condition, text),
-      onClose: () => this.onClosed(),
-    });
+    live?.add(this);
+    transport.setHandlers(this);
     // RFC 6120 §4.6.1 lets a server close idle streams; unauthenticated ones get c2s_timeout.
-    this.timer = setTimeout(
-      () => this.close("connection-timeout", "Authentication took too long"),
-      ctx.global.c2s_timeout * 1000,
-    );
+    this.timer = setTimeout(authTimeout, ctx.global.c2s_timeout * 1000, this);
     this.timer.unref();
-    this.idle = watchIdle(
-      {
-        transport,
-        keepaliveAllowed: () => this.phase === "open",
-        readTimeoutApplies: () => this.authenticated && this.phase === "open",
-        onReadTimeout: () => this.close("connection-timeout", "No input for too long"),
-      },
-      {
-        keepaliveMs: ctx.global.c2s_keepalive_interval * 1000,
-        readTimeoutMs: ctx.global.c2s_read_timeout * 1000,
-      },
-    );
+    this.idle = new IdleWatch(this, {
+      keepaliveMs: ctx.global.c2s_keepalive_interval * 1000,
+      readTimeoutMs: ctx.global.c2s_read_timeout * 1000,
+    });
+  }
+
+  /** This session's logger (with its id, remote address and transport), made on first use. */
+  get logger(): Logger {
+    return (this.log ??= this.ctx.logger.child({
+      session: this.id,
+      remote: this.transport.remoteAddress,
+      transport: this.transport.kind,
+    }));
+  }
+
+  /** Per-session state of modules (presence, carbons, …), keyed by module. */
+  get data(): Map<string, unknown> {
+    return (this.moduleData ??= new Map());
+  }
+
+  /** Aborts backend calls made for this session when it goes away (already aborted after that). */
+  get abort(): AbortController {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.phase === "closed") this.controller.abort();
+    }
+    return this.controller;
   }
 
   get isOpen(): boolean {
@@ -111,8 +126,10 @@ export class Session {
     });
   }
 
+  // TransportHandlers and IdleTarget: called by this session's transport and idle watch only.
+
   /** RFC 6120 §4.7: check the initiating header; on error our own header goes first (§4.9.1.2). */
-  private onStreamStart(attrs: Record<string, string>): void {
+  onStreamStart(attrs: Record<string, string>): void {
     if (this.phase !== "await-header") return this.close("not-well-formed", "Unexpected stream header");
     const to = attrs.to?.toLowerCase();
     const host = to === undefined ? undefined : this.ctx.hosts.get(to);
@@ -132,16 +149,32 @@ export class Session {
   }
 
   /** RFC 6120 §10.1: stanzas from one session are processed in order. */
-  private enqueue(element: Element): void {
+  onElement(element: Element): void {
     this.queue = this.queue
-      .then(() => (this.phase === "open" ? this.onElement(element) : undefined))
+      .then(() => (this.phase === "open" ? this.process(element) : undefined))
       .catch((err: unknown) => {
         this.logger.error({ err }, "unexpected error while processing an element");
         this.close("internal-server-error");
       });
   }
 
-  private async onElement(element: Element): Promise<void> {
+  onParseError(condition: StreamErrorCondition, text: string): void {
+    this.close(condition, text);
+  }
+
+  keepaliveAllowed(): boolean {
+    return this.phase === "open";
+  }
+
+  readTimeoutApplies(): boolean {
+    return this.authenticated && this.phase === "open";
+  }
+
+  onReadTimeout(): void {
+    this.close("connection-timeout", "No input for too long");
+  }
+
+  private async process(element: Element): Promise<void> {
     if (!this.authenticated) return this.beforeAuth(element);
     return handleBoundOrBinding(this, element);
   }
@@ -203,11 +236,11 @@ export class Session {
     }
     this.phase = "closing";
     this.transport.closeStream();
-    const t = setTimeout(() => this.transport.destroy(), CLOSE_GRACE_MS);
+    const t = setTimeout(destroyTransport, CLOSE_GRACE_MS, this.transport);
     t.unref();
   }
 
-  private onStreamEnd(): void {
+  onStreamEnd(): void {
     if (this.phase !== "closing") {
       this.phase = "closing";
       this.transport.closeStream();
@@ -215,12 +248,14 @@ export class Session {
     this.transport.destroy();
   }
 
-  private onClosed(): void {
+  onClose(): void {
     if (this.phase === "closed") return;
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.idle.stop();
-    this.abort.abort();
+    this.controller?.abort();
+    this.sasl.call?.abort();
+    this.live?.delete(this);
     if (this.bound) {
       this.ctx.sessions.remove(this);
       this.ctx.hooks.unbound.run((err) => this.logger.error({ err }, "unbound hook failed"), this);

@@ -5,7 +5,8 @@ import { performance } from "node:perf_hooks";
 import { TLSSocket, type SecureContext } from "node:tls";
 import type { Element } from "../xml/element.ts";
 import { serialize, serializeAttrs } from "../xml/element.ts";
-import { createStreamParser } from "../xml/stream-parser.ts";
+import { StreamParser, type StreamParserOptions, type StreamStart } from "../xml/stream-parser.ts";
+import type { StreamErrorInfo } from "../xml/stream-errors.ts";
 import type { StreamTransport, TransportHandlers } from "../stream/transport.ts";
 
 export interface TcpTransportOptions {
@@ -33,7 +34,7 @@ export class TcpTransport implements StreamTransport {
   lastOutputAt = performance.now();
   private socket: Socket;
   private handlers: TransportHandlers = NOOP_HANDLERS;
-  private parser: ReturnType<typeof createStreamParser>;
+  private parser: StreamParser;
   /** Bumped on every restart so callbacks of a replaced parser are ignored. */
   private generation = 0;
   private upgrading = false;
@@ -66,16 +67,13 @@ export class TcpTransport implements StreamTransport {
     this.handlers = handlers;
   }
 
-  private newParser(): ReturnType<typeof createStreamParser> {
-    const gen = ++this.generation;
-    const live = () => gen === this.generation && !this.upgrading;
-    return createStreamParser({
-      maxStanzaBytes: this.opts.maxStanzaBytes,
-      onStreamStart: (root) => live() && this.handlers.onStreamStart(root.attrs),
-      onStanza: (el) => live() && this.handlers.onElement(el),
-      onStreamEnd: () => live() && this.handlers.onStreamEnd(),
-      onError: (err) => live() && this.handlers.onParseError(err.condition, err.text),
-    });
+  private newParser(): StreamParser {
+    return new StreamParser(new ParserEvents(this, ++this.generation, this.opts.maxStanzaBytes));
+  }
+
+  /** @internal The session's handlers while parser generation `gen` is the live one. */
+  handlersFor(gen: number): TransportHandlers | undefined {
+    return gen === this.generation && !this.upgrading ? this.handlers : undefined;
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -172,5 +170,30 @@ export class TcpTransport implements StreamTransport {
     this.closed = true;
     this.generation++;
     this.handlers.onClose();
+  }
+}
+
+/** What one parser reports, passed on while its generation is the transport's current one. */
+class ParserEvents implements StreamParserOptions {
+  constructor(
+    private readonly transport: TcpTransport,
+    private readonly gen: number,
+    readonly maxStanzaBytes: number,
+  ) {}
+
+  onStreamStart(root: StreamStart): void {
+    this.transport.handlersFor(this.gen)?.onStreamStart(root.attrs);
+  }
+
+  onStanza(el: Element): void {
+    this.transport.handlersFor(this.gen)?.onElement(el);
+  }
+
+  onStreamEnd(): void {
+    this.transport.handlersFor(this.gen)?.onStreamEnd();
+  }
+
+  onError(err: StreamErrorInfo): void {
+    this.transport.handlersFor(this.gen)?.onParseError(err.condition, err.text);
   }
 }
