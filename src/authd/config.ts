@@ -34,7 +34,8 @@ export interface AuthdConfig {
   readonly maxBodyBytes: number;
 }
 
-const KEYS = [
+/** The keys of the `[authd]` table (docs/configuration.md lists the same; a test checks). */
+export const AUTHD_KEYS = [
   "interfaces",
   "port",
   "path",
@@ -102,7 +103,8 @@ export function parseAuthdConfig(raw: unknown, file: string, defaults: { dataPat
   const table = raw as Raw;
   const { fail, int, num, str, strings } = readers(file, table);
   for (const key of Object.keys(table)) {
-    if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key (known: ${KEYS.join(", ")})`);
+    if (!(AUTHD_KEYS as readonly string[]).includes(key))
+      fail(key, `unknown key (known: ${AUTHD_KEYS.join(", ")})`);
   }
 
   const interfaces = strings("interfaces", ["127.0.0.1"]);

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ERROR_CODES } from "../../src/errors.ts";
 import { GLOBAL_OPTIONS, HOST_OPTIONS } from "../../src/config/schema.ts";
+import { AUTHD_KEYS, defaultAuthdConfig } from "../../src/authd/config.ts";
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), "utf8");
 
@@ -25,4 +26,12 @@ test("docs/configuration.md documents every server option with its default", () 
       );
     }
   }
+});
+
+test("docs/configuration.md documents every [authd] key, with the port authd really uses", () => {
+  const doc = read("docs/configuration.md");
+  const section = doc.slice(doc.indexOf("## authd"));
+  for (const key of AUTHD_KEYS)
+    assert.match(section, new RegExp("\\| `" + key + "` \\|"), `authd.${key} is not documented`);
+  assert.match(section, new RegExp("\\| `port` \\| `" + defaultAuthdConfig().port + "` \\|"));
 });
