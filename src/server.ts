@@ -78,6 +78,13 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   registerAccounts(ctx);
 
   const live = new Set<Session>();
+  // Prometheus text: the HTTP auth calls, and the sessions open now.
+  const metrics = (): string =>
+    httpMetrics.toPrometheus() +
+    "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
+    `xha_c2s_connections ${live.size}\n` +
+    "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
+    `xha_c2s_sessions ${ctx.sessions.size}\n`;
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
 
@@ -143,13 +150,16 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
             listeners.push(await listen("c2s_direct_tls", s, iface, port));
           }
           for (const port of g.http_ports) {
-            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure });
+            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, { metrics });
             s.on("connection", track);
             listeners.push(await listen("http", s, iface, port));
           }
           for (const port of g.https_ports) {
-            const s = httpsServer(tls, websocket, (err) =>
-              logger.debug({ err: err.message }, "HTTPS handshake failed"),
+            const s = httpsServer(
+              tls,
+              websocket,
+              (err) => logger.debug({ err: err.message }, "HTTPS handshake failed"),
+              { metrics },
             );
             s.on("connection", track);
             listeners.push(await listen("https", s, iface, port));

@@ -11,6 +11,18 @@ import type { Duplex } from "node:stream";
 import { refuseUpgrade, WEBSOCKET_PATH, type WebSocketEndpoint } from "./websocket-endpoint.ts";
 
 export const HEALTH_PATH = "/healthz";
+export const METRICS_PATH = "/metrics";
+
+/** What the listener serves besides WebSocket; `metrics` renders the Prometheus text format. */
+export interface HttpExtras {
+  readonly metrics?: () => string;
+}
+
+/** Metrics name the server's hosts and load: only a process on this machine may read them. */
+function fromLoopback(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? "";
+  return a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
+}
 
 function pathOf(req: IncomingMessage): string | undefined {
   try {
@@ -37,8 +49,15 @@ function reply(
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 
-function onRequest(req: IncomingMessage, res: ServerResponse): void {
+function onRequest(req: IncomingMessage, res: ServerResponse, extras: HttpExtras): void {
   const path = pathOf(req);
+  if (path === METRICS_PATH && extras.metrics !== undefined && fromLoopback(req)) {
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
+    return reply(res, 200, extras.metrics().trimEnd(), {
+      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    });
+  }
   if (path === HEALTH_PATH) {
     if (req.method !== "GET" && req.method !== "HEAD")
       return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
@@ -56,8 +75,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   return reply(res, 404, "not found");
 }
 
-function attach(server: Server, endpoint: WebSocketEndpoint, secure: boolean): Server {
-  server.on("request", onRequest);
+function attach(server: Server, endpoint: WebSocketEndpoint, secure: boolean, extras: HttpExtras): Server {
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, extras));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {});
     if (pathOf(req) !== WEBSOCKET_PATH) return refuseUpgrade(socket, 404, "Not Found", "not found");
@@ -67,8 +86,12 @@ function attach(server: Server, endpoint: WebSocketEndpoint, secure: boolean): S
 }
 
 /** Plain HTTP: a WebSocket here is secure only when the operator says a proxy terminates TLS. */
-export function httpServer(endpoint: WebSocketEndpoint, opts: { readonly considerSecure: boolean }): Server {
-  return attach(createPlainServer(), endpoint, opts.considerSecure);
+export function httpServer(
+  endpoint: WebSocketEndpoint,
+  opts: { readonly considerSecure: boolean },
+  extras: HttpExtras = {},
+): Server {
+  return attach(createPlainServer(), endpoint, opts.considerSecure, extras);
 }
 
 /** HTTPS with the c2s certificate. Node's TLS servers need the PEMs themselves (see listeners.ts). */
@@ -76,8 +99,9 @@ export function httpsServer(
   pem: { readonly cert: string; readonly key: string },
   endpoint: WebSocketEndpoint,
   onTlsError: (err: Error) => void,
+  extras: HttpExtras = {},
 ): Server {
   const server = createTlsServer({ cert: pem.cert, key: pem.key, minVersion: "TLSv1.2" });
   server.on("tlsClientError", onTlsError);
-  return attach(server, endpoint, true);
+  return attach(server, endpoint, true, extras);
 }
