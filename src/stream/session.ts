@@ -1,6 +1,5 @@
 // One client-to-server stream (RFC 6120 §4–§7): header checks, feature negotiation (STARTTLS, SASL
 // PLAIN, resource binding), then stanzas to the router. Transports only adapt framing.
-import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.ts";
 import { el, type Element } from "../xml/element.ts";
 import { streamError, type StreamErrorCondition } from "../xml/stream-errors.ts";
@@ -14,6 +13,7 @@ import { handleBoundOrBinding } from "./bind.ts";
 import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
 import { IdleWatch, type IdleTarget } from "./idle.ts";
+import { randomId } from "./random-id.ts";
 
 type Phase = "await-header" | "open" | "closing" | "closed";
 
@@ -30,11 +30,11 @@ function destroyTransport(transport: StreamTransport): void {
 
 /**
  * Thousands of these sit idle at a time, so a session keeps only what an idle stream needs: no
- * closures (it is its transport's handler and its idle watch's target itself), and its logger,
- * abort controller and module data are made on first use.
+ * closures (it is its transport's handler and its idle watch's target itself), its logger is made
+ * at each use, and its abort controller and module data on first use.
  */
 export class Session implements TransportHandlers, IdleTarget {
-  readonly id = randomBytes(12).toString("base64url");
+  readonly id = randomId();
   host: HostContext | undefined;
   /** Set after SASL success (bare) and after bind (full). */
   jid: Jid | undefined;
@@ -47,7 +47,6 @@ export class Session implements TransportHandlers, IdleTarget {
   private timer: NodeJS.Timeout | undefined;
   private headerSent = false;
   private readonly idle: IdleWatch;
-  private log: Logger | undefined;
   private moduleData: Map<string, unknown> | undefined;
   private controller: AbortController | undefined;
 
@@ -68,13 +67,16 @@ export class Session implements TransportHandlers, IdleTarget {
     });
   }
 
-  /** This session's logger (with its id, remote address and transport), made on first use. */
+  /**
+   * A logger with this session's id, remote address and transport. Made at each use and not kept
+   * (a pino child costs about a microsecond), so the many idle sessions hold none.
+   */
   get logger(): Logger {
-    return (this.log ??= this.ctx.logger.child({
+    return this.ctx.logger.child({
       session: this.id,
       remote: this.transport.remoteAddress,
       transport: this.transport.kind,
-    }));
+    });
   }
 
   /** Per-session state of modules (presence, carbons, …), keyed by module. */
@@ -118,7 +120,7 @@ export class Session implements TransportHandlers, IdleTarget {
     this.transport.openStream({
       from: host ?? "",
       // RFC 6120 §4.3.3: every stream restart gets a new stream ID; `this.id` names the connection.
-      id: randomBytes(12).toString("base64url"),
+      id: randomId(),
       version: "1.0",
       "xml:lang": "en",
       xmlns: NS_CLIENT,

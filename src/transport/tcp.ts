@@ -39,6 +39,7 @@ export class TcpTransport implements StreamTransport {
   private generation = 0;
   private upgrading = false;
   private closed = false;
+  private corked = false;
   private readonly maxBuffered: number;
 
   constructor(
@@ -106,9 +107,23 @@ export class TcpTransport implements StreamTransport {
 
   private write(text: string): void {
     if (this.closed || this.socket.destroyed) return;
+    // What one event produces (our header and the features, say) leaves in one segment and one
+    // system call: the socket is corked until the end of the tick.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(flushTransport, this);
+    }
     this.socket.write(text);
     this.lastOutputAt = performance.now();
     if (this.socket.writableLength > this.maxBuffered) this.destroy();
+  }
+
+  /** Sends what was written in this tick now. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   openStream(attrs: Record<string, string>): void {
@@ -131,6 +146,8 @@ export class TcpTransport implements StreamTransport {
   async startTls(): Promise<void> {
     // Whatever the peer sent after <starttls/> in clear text is dropped (no command injection).
     this.upgrading = true;
+    // <proceed/> must be on the wire before the handshake takes over the connection.
+    this.flush();
     const plain = this.socket;
     this.detach(plain);
     const secured = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
@@ -171,6 +188,10 @@ export class TcpTransport implements StreamTransport {
     this.generation++;
     this.handlers.onClose();
   }
+}
+
+function flushTransport(transport: TcpTransport): void {
+  transport.flush();
 }
 
 /** What one parser reports, passed on while its generation is the transport's current one. */
