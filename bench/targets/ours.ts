@@ -1,7 +1,9 @@
-// Our server as a child process, from source (`node --import tsx bench/lib/cli-entry.ts serve --config <tmp>.toml`)
-// so a half-built dist/ of the shared checkout cannot skew or break a run.
+// Our server as a child process, compiled from the working tree into the run dir (bench/lib/build.ts:
+// what `npm run build` ships, without tsx's per-closure cost; a half-built dist/ of the shared
+// checkout cannot skew a run), or from source through tsx with `fromSource`.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildServer } from "../lib/build.ts";
 import { startChild } from "../lib/children.ts";
 import { freePort, waitForPort } from "../lib/net-util.ts";
 import { SkipError, type Target } from "./target.ts";
@@ -20,6 +22,28 @@ export interface OursOptions {
   readonly starttls: boolean;
   /** File descriptors the child may open (memory suite: one per session plus API connections). */
   readonly nofile?: number;
+  /** Run src/ through tsx instead of the compiled build. */
+  readonly fromSource?: boolean;
+  /** Extra node options (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
+}
+
+// One build per bench process and working tree: every suite measures the same code.
+const builds = new Map<string, string>();
+
+function compiledEntry(repoRoot: string, runDir: string): string {
+  let entry = builds.get(repoRoot);
+  if (entry === undefined) {
+    const dir = join(runDir, "build");
+    buildServer(repoRoot, dir);
+    entry = join(dir, "cli.js");
+    writeFileSync(
+      entry,
+      'import { main } from "./dist/cli/main.js";\nprocess.exitCode = await main(process.argv.slice(2));\n',
+    );
+    builds.set(repoRoot, entry);
+  }
+  return entry;
 }
 
 export function oursMissing(repoRoot: string): string | undefined {
@@ -54,13 +78,21 @@ export async function startOurs(opts: OursOptions): Promise<Target> {
   writeFileSync(config, toml(port, opts));
   const nofile = opts.nofile ?? 4096;
   // `ulimit -n` in a shell that then execs node: the limit is the child's, not the bench's.
+  const entry = opts.fromSource
+    ? ["--import", "tsx", "bench/lib/cli-entry.ts"]
+    : [compiledEntry(opts.repoRoot, opts.runDir)];
   const child = startChild(
     "ours",
     "bash",
     [
       "-c",
-      `ulimit -n ${nofile} 2>/dev/null || true; exec "$0" --import tsx bench/lib/cli-entry.ts serve --config "$1"`,
+      `ulimit -n ${nofile} 2>/dev/null || true; exec "$@"`,
+      "bash",
       process.execPath,
+      ...(opts.nodeArgs ?? []),
+      ...entry,
+      "serve",
+      "--config",
       config,
     ],
     { cwd: opts.repoRoot, env: { ...process.env, NODE_ENV: "production" } },
