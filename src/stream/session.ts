@@ -238,6 +238,9 @@ export class Session implements TransportHandlers, IdleTarget {
     }
     this.phase = "closing";
     this.transport.closeStream();
+    // After a stream error nothing more is owed (RFC 6120 §4.9.1.1): end the connection once our
+    // output is flushed. A plain close waits a moment for the peer's closing tag (§4.4).
+    if (condition !== undefined) return this.transport.destroy();
     const t = setTimeout(destroyTransport, CLOSE_GRACE_MS, this.transport);
     t.unref();
   }

@@ -28,6 +28,8 @@ const NOOP_HANDLERS: TransportHandlers = {
 };
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
+/** RFC 6455 §7.4.1: a message too big to process. */
+const WS_MESSAGE_TOO_BIG = 1009;
 const WS_NORMAL = 1000;
 const WS_UNSUPPORTED_DATA = 1003;
 const WS_INVALID_PAYLOAD = 1007;
@@ -83,7 +85,7 @@ export class WebSocketTransport implements StreamTransport {
     ws.on("close", () => this.finish());
     // ws refuses a frame over its maxPayload before reading it; the peer still gets the stream error.
     ws.onPayloadTooLarge = () =>
-      this.fail("policy-violation", `a message exceeded ${opts.maxStanzaBytes} bytes`);
+      this.fail("policy-violation", `a message exceeded ${opts.maxStanzaBytes} bytes`, WS_MESSAGE_TOO_BIG);
   }
 
   setHandlers(handlers: TransportHandlers): void {
