@@ -159,8 +159,8 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
   },
   http_auth_max_connections: {
     check: v.int(1, 4096),
-    default: 32,
-    doc: "keep-alive connections to the auth API, per host",
+    default: 128,
+    doc: "keep-alive connections to the auth API, per host: logins beyond this many at once wait for one",
   },
   http_auth_ca_file: {
     check: optional(v.nonEmptyStr),

@@ -33,7 +33,7 @@ export interface HttpProviderOptions {
   readonly credentials?: string;
   /** Deadline per request, queueing and connecting included. Default 5000. */
   readonly timeoutMs?: number;
-  /** Pool size (keep-alive connections to the API). Default 32. */
+  /** Pool size (keep-alive connections to the API). Default 128. */
   readonly maxConnections?: number;
   /** Extra CA certificates (PEM) trusted for an https API, besides the system ones. */
   readonly caFile?: string;
@@ -47,7 +47,7 @@ export interface HttpProviderOptions {
 
 export const HTTP_PROVIDER_DEFAULTS = Object.freeze({
   timeoutMs: 5000,
-  maxConnections: 32,
+  maxConnections: 128,
   tlsVerify: true,
   maxBodyBytes: 4096,
 });
