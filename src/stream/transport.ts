@@ -13,6 +13,15 @@ export interface TransportHandlers {
   onClose(): void;
 }
 
+/** What a transport calls before a session has installed its handlers (and after it is gone). */
+export const NOOP_HANDLERS: TransportHandlers = Object.freeze({
+  onStreamStart: () => {},
+  onElement: () => {},
+  onStreamEnd: () => {},
+  onParseError: () => {},
+  onClose: () => {},
+});
+
 export interface StreamTransport {
   readonly kind: "tcp" | "tls" | "websocket";
   /** Encrypted now (TLS, or a WebSocket the operator declared secure). */

@@ -7,7 +7,7 @@ import type { Element } from "../xml/element.ts";
 import { serialize, serializeAttrs } from "../xml/element.ts";
 import { StreamParser, type StreamParserOptions, type StreamStart } from "../xml/stream-parser.ts";
 import type { StreamErrorInfo } from "../xml/stream-errors.ts";
-import type { StreamTransport, TransportHandlers } from "../stream/transport.ts";
+import { NOOP_HANDLERS, type StreamTransport, type TransportHandlers } from "../stream/transport.ts";
 
 export interface TcpTransportOptions {
   readonly kind: "tcp" | "tls";
@@ -18,14 +18,6 @@ export interface TcpTransportOptions {
   /** Idle time before the kernel probes a silent peer (TCP keepalive), so a dead one is found. */
   readonly tcpKeepAliveMs?: number;
 }
-
-const NOOP_HANDLERS: TransportHandlers = {
-  onStreamStart: () => {},
-  onElement: () => {},
-  onStreamEnd: () => {},
-  onParseError: () => {},
-  onClose: () => {},
-};
 
 export class TcpTransport implements StreamTransport {
   readonly kind: "tcp" | "tls";

@@ -7,7 +7,7 @@ import { Element, serialize } from "../xml/element.ts";
 import { createFramedParser, type FramedParser } from "../xml/framed-parser.ts";
 import { NS_CLIENT, NS_FRAMING, NS_STREAMS } from "../xml/stream-errors.ts";
 import type { StreamErrorCondition } from "../xml/stream-errors.ts";
-import type { StreamTransport, TransportHandlers } from "../stream/transport.ts";
+import { NOOP_HANDLERS, type StreamTransport, type TransportHandlers } from "../stream/transport.ts";
 import type { FramedWebSocket } from "./framed-websocket.ts";
 
 export interface WebSocketTransportOptions {
@@ -18,14 +18,6 @@ export interface WebSocketTransportOptions {
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
   readonly maxBufferedBytes?: number;
 }
-
-const NOOP_HANDLERS: TransportHandlers = {
-  onStreamStart: () => {},
-  onElement: () => {},
-  onStreamEnd: () => {},
-  onParseError: () => {},
-  onClose: () => {},
-};
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
 /** RFC 6455 §7.4.1: a message too big to process. */
