@@ -10,6 +10,7 @@ import { runCommand, startChild, type Child } from "../lib/children.ts";
 import { freePort, waitForPort } from "../lib/net-util.ts";
 import { SkipError } from "../targets/target.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
+import { rate } from "../lib/rate.ts";
 
 // OWASP's Argon2id minimum, written into the config so authd and the raw verify use the same cost.
 const ARGON2 = { memoryKib: 19456, iterations: 2, parallelism: 1 };
@@ -17,28 +18,7 @@ const LEVELS = [1, 8];
 const DOMAIN = "bench.test";
 const USER = "bench";
 const PASSWORD = "correct horse battery staple";
-const MAX_CALLS_PER_WORKER = 1_000_000;
 const PG_CANDIDATES = ["postgres://root@127.0.0.1:5432/test", "postgres://postgres@127.0.0.1:5432/test"];
-
-async function rate(
-  c: number,
-  durationMs: number,
-  call: () => Promise<boolean>,
-): Promise<{ perS: number; failed: number }> {
-  let ok = 0;
-  let failed = 0;
-  const t0 = performance.now();
-  const deadline = t0 + durationMs;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      for (let i = 0; i < MAX_CALLS_PER_WORKER && performance.now() < deadline; i++) {
-        if (await call().catch(() => false)) ok++;
-        else failed++;
-      }
-    }),
-  );
-  return { perS: ok / ((performance.now() - t0) / 1000), failed };
-}
 
 /** A PostgreSQL URL that answers, with a schema of our own, and how to drop that schema. */
 async function findPostgres(): Promise<{ url: string; drop: () => Promise<void> } | string> {
@@ -87,7 +67,7 @@ async function startAuthd(
       "",
     ].join("\n"),
   );
-  const entry = join("bench", "lib", "cli-entry.ts");
+  const entry = join("src", "cli", "entry.ts");
   const add = await runCommand(
     process.execPath,
     ["--import", "tsx", entry, "user", "add", `${USER}@${DOMAIN}`, "--config", config, "--password-stdin"],

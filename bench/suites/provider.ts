@@ -7,36 +7,15 @@ import { Pool } from "undici";
 import { startApi } from "../targets/api.ts";
 import { SkipError } from "../targets/target.ts";
 import type { Suite } from "./suite.ts";
+import { rate } from "../lib/rate.ts";
 
 const LEVELS = [1, 64];
-const MAX_CALLS_PER_WORKER = 5_000_000;
 
 interface ProviderLike {
   checkPassword(user: string, password: string): Promise<{ outcome: string }>;
   close(): Promise<void>;
 }
 type ProviderFactory = (options: Record<string, unknown>) => ProviderLike;
-
-/** Runs `call` from `concurrency` loops for `durationMs`; returns calls/s of successful calls. */
-async function rate(
-  concurrency: number,
-  durationMs: number,
-  call: () => Promise<boolean>,
-): Promise<{ perS: number; failed: number }> {
-  let ok = 0;
-  let failed = 0;
-  const t0 = performance.now();
-  const deadline = t0 + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < MAX_CALLS_PER_WORKER && performance.now() < deadline; i++) {
-        if (await call()) ok++;
-        else failed++;
-      }
-    }),
-  );
-  return { perS: ok / ((performance.now() - t0) / 1000), failed };
-}
 
 export const providerSuite: Suite = {
   name: "provider",

@@ -79,7 +79,7 @@ export async function startOurs(opts: OursOptions): Promise<Target> {
   const nofile = opts.nofile ?? 4096;
   // `ulimit -n` in a shell that then execs node: the limit is the child's, not the bench's.
   const entry = opts.fromSource
-    ? ["--import", "tsx", "bench/lib/cli-entry.ts"]
+    ? ["--import", "tsx", "src/cli/entry.ts"]
     : [compiledEntry(opts.repoRoot, opts.runDir)];
   const child = startChild(
     "ours",
