@@ -11,6 +11,7 @@ import { freePort, waitForPort } from "../lib/net-util.ts";
 import { SkipError } from "../targets/target.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
 import { rate } from "../lib/rate.ts";
+import { compiledEntry } from "../targets/ours.ts";
 
 // OWASP's Argon2id minimum, written into the config so authd and the raw verify use the same cost.
 const ARGON2 = { memoryKib: 19456, iterations: 2, parallelism: 1 };
@@ -67,10 +68,11 @@ async function startAuthd(
       "",
     ].join("\n"),
   );
-  const entry = join("src", "cli", "entry.ts");
+  // Compiled, as the server is: what `npm run build` ships, without tsx's per-function wrappers.
+  const entry = compiledEntry(ctx.repoRoot, ctx.runDir);
   const add = await runCommand(
     process.execPath,
-    ["--import", "tsx", entry, "user", "add", `${USER}@${DOMAIN}`, "--config", config, "--password-stdin"],
+    [entry, "user", "add", `${USER}@${DOMAIN}`, "--config", config, "--password-stdin"],
     {
       cwd: ctx.repoRoot,
       input: PASSWORD + "\n",
@@ -79,12 +81,9 @@ async function startAuthd(
   );
   if (add.code !== 0 && !/exist/i.test(add.output))
     throw new Error(`user add failed: ${add.output.trim().split("\n").pop() ?? ""}`);
-  const child = startChild(
-    `authd-${name}`,
-    process.execPath,
-    ["--import", "tsx", entry, "authd", "--config", config],
-    { cwd: ctx.repoRoot },
-  );
+  const child = startChild(`authd-${name}`, process.execPath, [entry, "authd", "--config", config], {
+    cwd: ctx.repoRoot,
+  });
   if (!(await waitForPort(port, 30_000, () => child.proc.exitCode === null))) {
     await child.stop();
     throw new Error(

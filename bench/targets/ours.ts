@@ -31,16 +31,12 @@ export interface OursOptions {
 // One build per bench process and working tree: every suite measures the same code.
 const builds = new Map<string, string>();
 
-function compiledEntry(repoRoot: string, runDir: string): string {
+/** The CLI entry of a compiled build of the working tree (made once per run). */
+export function compiledEntry(repoRoot: string, runDir: string): string {
   let entry = builds.get(repoRoot);
   if (entry === undefined) {
     const dir = join(runDir, "build");
-    buildServer(repoRoot, dir);
-    entry = join(dir, "cli.js");
-    writeFileSync(
-      entry,
-      'import { main } from "./dist/cli/main.js";\nprocess.exitCode = await main(process.argv.slice(2));\n',
-    );
+    entry = join(buildServer(repoRoot, dir), "cli", "entry.js");
     builds.set(repoRoot, entry);
   }
   return entry;
