@@ -20,6 +20,8 @@ export interface ServerHooks {
   readonly bound: Hook<[Session]>;
   /** A bound session ended (closed by either side, replaced, or its connection dropped). */
   readonly unbound: Hook<[Session]>;
+  /** An account was deleted through the API (XEP-0077); the argument is its bare JID. */
+  readonly accountRemoved: Hook<[string]>;
 }
 
 /** Delivers a stanza a bound session sent (from already stamped). */

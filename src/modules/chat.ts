@@ -23,6 +23,14 @@ export function registerChat(deps: ChatDeps): ChatRouting {
       .deliver(session)
       .catch((err: unknown) => session.logger.error({ err }, "offline delivery failed"));
   });
+  // A deleted account leaves nothing behind: its roster, requests and kept messages go with it.
+  ctx.hooks.accountRemoved.add((account) => {
+    deps.storage.store
+      .deleteAccount(account)
+      .catch((err: unknown) =>
+        ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
+      );
+  });
   return {
     message: createMessageRouter(deps, carbons, offline),
     presence: (session, stanza, target) => presence.handle(session, stanza, target),

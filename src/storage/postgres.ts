@@ -176,6 +176,16 @@ export async function openPostgresChatStore(
           SELECT count(*) AS n FROM chat_offline WHERE account = ${account}`;
         return Number(c?.n ?? 0);
       }),
+    deleteAccount: (account) =>
+      guard("account delete", () =>
+        sql.begin(async (tx) => {
+          await lockAccount(tx, account);
+          await tx`DELETE FROM chat_roster WHERE account = ${account}`;
+          await tx`DELETE FROM chat_roster_version WHERE account = ${account}`;
+          await tx`DELETE FROM chat_pending WHERE account = ${account}`;
+          await tx`DELETE FROM chat_offline WHERE account = ${account}`;
+        }),
+      ),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -77,6 +77,9 @@ export function openSqliteChatStore(path: string): ChatStore {
     addOffline: db.prepare("INSERT INTO chat_offline (account, stanza) VALUES (?, ?)"),
     offline: db.prepare("SELECT stanza FROM chat_offline WHERE account = ? ORDER BY id").pluck(),
     clearOffline: db.prepare("DELETE FROM chat_offline WHERE account = ?"),
+    forget: ["chat_roster", "chat_roster_version", "chat_pending", "chat_offline"].map((table) =>
+      db.prepare(`DELETE FROM ${table} WHERE account = ?`),
+    ),
   };
 
   const guard = guardSync;
@@ -154,6 +157,14 @@ export function openSqliteChatStore(path: string): ChatStore {
           .immediate(),
       ),
     countOffline: (account) => guard("offline count", () => q.countOffline.get(account) as number),
+    deleteAccount: (account) =>
+      guard("account delete", () =>
+        db
+          .transaction(() => {
+            for (const statement of q.forget) statement.run(account);
+          })
+          .immediate(),
+      ),
     close: () => {
       db.close();
       return Promise.resolve();

@@ -59,6 +59,9 @@ export interface ChatStore {
   takeOffline(account: string): Promise<string[]>;
   countOffline(account: string): Promise<number>;
 
+  /** Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages. */
+  deleteAccount(account: string): Promise<void>;
+
   close(): Promise<void>;
 }
 

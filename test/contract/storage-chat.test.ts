@@ -124,6 +124,19 @@ function behaviour(open: () => Promise<ChatStore>, reopen: () => Promise<ChatSto
     assert.equal(await store.countOffline("cap@x"), 4);
   });
 
+  test("deleting an account forgets its roster, version, requests and messages, and no one else's", async () => {
+    await store.updateRosterItem("gone@x", "friend@x", () => item("friend@x"));
+    await store.addPending("gone@x", "fan@x", "<presence type='subscribe'/>");
+    assert.equal(await store.storeOffline("gone@x", "<message/>", 10), true);
+    await store.updateRosterItem("stays@x", "gone@x", () => item("gone@x"));
+    await store.deleteAccount("gone@x");
+    assert.deepEqual(await store.roster("gone@x"), { version: 0, items: [] });
+    assert.deepEqual(await store.pending("gone@x"), []);
+    assert.equal(await store.countOffline("gone@x"), 0);
+    // Other accounts' rosters are theirs: a contact that was deleted stays listed there.
+    assert.equal((await store.roster("stays@x")).items.length, 1);
+  });
+
   test("data survive a reopen, and opening migrates nothing twice", async () => {
     await store.updateRosterItem("keep@x", "b@x", () => item("b@x", { subscription: "from" }));
     await store.storeOffline("keep@x", "<message/>", 10);

@@ -2,6 +2,8 @@
 // server, which asks a real HTTP API; each request is compared with what Prosody sent for the same action.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { client, xml } from "@xmpp/client";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
@@ -240,3 +242,23 @@ async function waitUntil(cond: () => boolean, timeoutMs = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test("removing an account also deletes its data from the chat store (its roster here; the store suite checks the rest)", async () => {
+  assert.equal(await register({ tlsPort: srv.tlsPort }, "fern", "f3rn"), "result");
+  const fern = await login("fern", "f3rn");
+  await fern.iqCaller.set(
+    xml("query", { xmlns: "jabber:iq:roster" }, xml("item", { jid: "friend@localhost", name: "F" })),
+  );
+  const chat = new Database(join(srv.dataPath, "xmpp.sqlite"), { readonly: true });
+  const rows = () =>
+    chat.prepare("SELECT count(*) FROM chat_roster WHERE account = 'fern@localhost'").pluck().get() as number;
+  try {
+    assert.equal(rows(), 1);
+    fern.on("error", () => {});
+    assert.equal(await fern.iqCaller.set(query(xml("remove"))), undefined);
+    await waitUntil(() => rows() === 0);
+  } finally {
+    chat.close();
+    await fern.stop().catch(() => {});
+  }
+});

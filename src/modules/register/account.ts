@@ -61,6 +61,7 @@ async function removeAccount(
   for (const other of ctx.sessions.ofAccount(bare)) {
     if (other !== session) other.close("not-authorized", ACCOUNT_DELETED);
   }
+  ctx.hooks.accountRemoved.run((err) => session.logger.error({ err }, "account-removed hook failed"), bare);
   return undefined;
 }
 
