@@ -3,7 +3,7 @@
 import type { Logger } from "../log.ts";
 import { el, type Element } from "../xml/element.ts";
 import { streamError, type StreamErrorCondition } from "../xml/stream-errors.ts";
-import { NS_CLIENT, NS_STREAMS, NS_TLS } from "../ns.ts";
+import { NS_CLIENT, NS_SASL, NS_STREAMS, NS_TLS } from "../ns.ts";
 import type { Jid } from "../jid.ts";
 import type { HostContext, ServerContext } from "../server-context.ts";
 import type { StreamTransport, TransportHandlers } from "./transport.ts";
@@ -184,7 +184,7 @@ export class Session implements TransportHandlers, IdleTarget {
   private async beforeAuth(element: Element): Promise<void> {
     const ns = element.xmlns;
     if (element.localName === "starttls" && ns === NS_TLS) return this.startTls();
-    if (ns === "urn:ietf:params:xml:ns:xmpp-sasl") return handleAuth(this, element);
+    if (ns === NS_SASL) return handleAuth(this, element);
     if (element.name === "iq" && ns === NS_CLIENT) {
       const payload = iqPayload(element);
       const handler = payload

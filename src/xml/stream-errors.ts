@@ -1,14 +1,9 @@
 // RFC 6120 §4.9: stream errors — the defined conditions (§4.9.3) and the <stream:error/> element.
 import { Element } from "./element.ts";
 
-/** The stream namespace (RFC 6120 §4.8.1), bound to the `stream` prefix. */
-export const NS_STREAMS = "http://etherx.jabber.org/streams";
-/** The namespace of stream error conditions (RFC 6120 §4.9.2). */
-export const NS_XMPP_STREAMS = "urn:ietf:params:xml:ns:xmpp-streams";
-/** The WebSocket framing namespace of <open/> and <close/> (RFC 7395 §3.3.2). */
-export const NS_FRAMING = "urn:ietf:params:xml:ns:xmpp-framing";
-/** The default content namespace of client-to-server streams (RFC 6120 §4.8.3). */
-export const NS_CLIENT = "jabber:client";
+// The namespaces are defined once, in src/ns.ts; re-exported for the XML layer's callers.
+import { NS_STREAMS, NS_XMPP_STREAMS } from "../ns.ts";
+export { NS_CLIENT, NS_FRAMING, NS_STREAMS, NS_XMPP_STREAMS } from "../ns.ts";
 
 /** The defined stream error conditions, in the order of RFC 6120 §4.9.3. */
 export const STREAM_ERROR_CONDITIONS = [
