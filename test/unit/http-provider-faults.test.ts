@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { silentLogger } from "../../src/log.ts";
 import { createHttpMetrics } from "../../src/auth/http/metrics.ts";
-import { createHttpProvider, type HttpProviderOptions } from "../../src/auth/http/provider.ts";
+import type { HttpProviderOptions } from "../../src/auth/http/provider.ts";
 import type { AuthProvider } from "../../src/auth/provider.ts";
+import { providerMaker } from "../helpers/providers.ts";
 import {
   answer,
   closedPort,
@@ -19,22 +20,17 @@ const TIMEOUT = 300;
 const SLACK = 400;
 
 let rec: Recorder;
-const providers: AuthProvider[] = [];
 
-function provider(extra: Partial<HttpProviderOptions> = {}): AuthProvider {
-  const p = createHttpProvider({
-    url: `${rec.origin}/auth`,
-    host: "example.com",
-    credentials: "prosody:secret",
-    // Generous unless a test is about the deadline: the first request in a process also compiles
-    // undici's HTTP parser, which can take a few hundred milliseconds on a busy machine.
-    timeoutMs: 5000,
-    logger: silentLogger(),
-    ...extra,
-  });
-  providers.push(p);
-  return p;
-}
+const providers = providerMaker(() => ({
+  url: `${rec.origin}/auth`,
+  host: "example.com",
+  credentials: "prosody:secret",
+  // Generous unless a test is about the deadline: the first request in a process also compiles
+  // undici's HTTP parser, which can take a few hundred milliseconds on a busy machine.
+  timeoutMs: 5000,
+  logger: silentLogger(),
+}));
+const provider = (extra: Partial<HttpProviderOptions> = {}): AuthProvider => providers.make(extra);
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
@@ -70,7 +66,7 @@ beforeEach(async () => {
   rec = await startRecorder(answer(200, "true"));
 });
 afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()));
+  await providers.closeAll();
   await rec.close();
 });
 

@@ -11,20 +11,17 @@ import { after, before, describe, it } from "node:test";
 import { generate } from "selfsigned";
 import { isXhaError } from "../../src/errors.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
-import { createHttpProvider, type HttpProviderOptions } from "../../src/auth/http/provider.ts";
+import type { HttpProviderOptions } from "../../src/auth/http/provider.ts";
 import type { AuthProvider } from "../../src/auth/provider.ts";
+import { providerMaker } from "../helpers/providers.ts";
 
 let server: Server;
 let url: string;
 let dir: string;
 let caFile: string;
-const providers: AuthProvider[] = [];
 
-function provider(extra: Partial<HttpProviderOptions>): AuthProvider {
-  const p = createHttpProvider({ url, host: "example.com", logger: silentLogger(), ...extra });
-  providers.push(p);
-  return p;
-}
+const providers = providerMaker(() => ({ url, host: "example.com", logger: silentLogger() }));
+const provider = (extra: Partial<HttpProviderOptions> = {}): AuthProvider => providers.make(extra);
 
 before(async () => {
   const now = Date.now();
@@ -51,7 +48,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(providers.map((p) => p.close()));
+  await providers.closeAll();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });

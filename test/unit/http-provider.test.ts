@@ -6,26 +6,22 @@ import { isXhaError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { USER_AGENT } from "../../src/version.ts";
 import { createHttpMetrics } from "../../src/auth/http/metrics.ts";
-import { createHttpProvider, type HttpProviderOptions } from "../../src/auth/http/provider.ts";
+import type { HttpProviderOptions } from "../../src/auth/http/provider.ts";
 import type { AuthProvider } from "../../src/auth/provider.ts";
+import { providerMaker } from "../helpers/providers.ts";
 import { answer, header, startRecorder, type Recorded, type Recorder } from "../helpers/http-recorder.ts";
 
 const BASIC = "Basic " + Buffer.from("prosody:secret").toString("base64");
 
 let rec: Recorder;
-const providers: AuthProvider[] = [];
 
-function provider(extra: Partial<HttpProviderOptions> = {}): AuthProvider {
-  const p = createHttpProvider({
-    url: `${rec.origin}/auth`,
-    host: "example.com",
-    credentials: "prosody:secret",
-    logger: silentLogger(),
-    ...extra,
-  });
-  providers.push(p);
-  return p;
-}
+const providers = providerMaker(() => ({
+  url: `${rec.origin}/auth`,
+  host: "example.com",
+  credentials: "prosody:secret",
+  logger: silentLogger(),
+}));
+const provider = (extra: Partial<HttpProviderOptions> = {}): AuthProvider => providers.make(extra);
 
 function last(): Recorded {
   const r = rec.requests.at(-1);
@@ -63,7 +59,7 @@ beforeEach(() => {
   rec.setHandler(answer(200, "true"));
 });
 after(async () => {
-  await Promise.all(providers.map((p) => p.close()));
+  await providers.closeAll();
   await rec.close();
 });
 
