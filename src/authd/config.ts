@@ -2,6 +2,7 @@
 // An error names the file and the key: `<file>: authd.<key>: <what is wrong>`.
 import { isIP } from "node:net";
 import { readTomlFile } from "../config/load.ts";
+import { domainPrep } from "../precis/index.ts";
 import { XhaError } from "../errors.ts";
 import { OWASP_ARGON2ID } from "./password-hasher.ts";
 import { isStoreUrl } from "./store/open.ts";
@@ -50,8 +51,6 @@ export const AUTHD_KEYS = [
   "lockout_max_seconds",
   "max_body_bytes",
 ] as const;
-
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 type Raw = Record<string, unknown>;
 
@@ -123,8 +122,11 @@ export function parseAuthdConfig(raw: unknown, file: string, defaults: { dataPat
   const database = str("database") ?? `sqlite:${defaults.dataPath.replace(/\/+$/, "")}/authd.sqlite`;
   if (!isStoreUrl(database)) fail("database", "must be sqlite:PATH or postgres://…");
 
-  const domains = strings("domains", ["localhost"]).map((d) => d.toLowerCase());
-  for (const d of domains) if (!HOSTNAME.test(d)) fail("domains", `not a host name: ${JSON.stringify(d)}`);
+  // The server's own RFC 7622 domain preparation, so authd and the server agree on every host name.
+  const domains = strings("domains", ["localhost"]).map((d) => {
+    const prepared = domainPrep(d);
+    return prepared.ok ? prepared.value : fail("domains", `not a host name: ${JSON.stringify(d)}`);
+  });
 
   const lockout = {
     maxFailures: int("lockout_max_failures", 5, 0, 1_000_000),

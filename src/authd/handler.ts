@@ -11,7 +11,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { BODY_FALSE, BODY_TRUE, CONTRACT, STATUS_NOT_IMPLEMENTED, isMethod } from "../auth/http/protocol.ts";
 import type { Method } from "../auth/http/protocol.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { normaliseAccount } from "./account-name.ts";
+import { normaliseAccount, normaliseDomain } from "./account-name.ts";
 import type { AuthBackend } from "./backend.ts";
 import { parseForm } from "./form-params.ts";
 
@@ -115,7 +115,9 @@ export function createAuthHandler(backend: AuthBackend, options: AuthHandlerOpti
   const logger = options.logger ?? silentLogger();
   const authorised = credentialChecker(options.credentials);
   const domains =
-    options.domains === undefined ? undefined : new Set(options.domains.map((d) => d.toLowerCase()));
+    options.domains === undefined
+      ? undefined
+      : new Set(options.domains.map((d) => normaliseDomain(d) ?? d.toLowerCase()));
 
   async function serve(method: Method, request: Request, url: URL): Promise<Outcome> {
     if (!authorised(request.headers.get("authorization"))) {
@@ -149,7 +151,11 @@ export function createAuthHandler(backend: AuthBackend, options: AuthHandlerOpti
       if (contract.booleanBody) return { ...logged, response: bool(false) };
       return {
         ...logged,
-        response: account.ok ? answer(404, "unknown domain") : answer(400, "invalid username"),
+        // A server that is not a valid domain is not one of ours either.
+        response:
+          account.ok || account.field === "server"
+            ? answer(404, "unknown domain")
+            : answer(400, "invalid username"),
       };
     }
     const { user: u, server: s } = account;

@@ -107,3 +107,16 @@ void test("unknown keys, wrong types and bad values name the file and the key", 
     );
   }
 });
+
+void test("domains are prepared as the server prepares its hosts (RFC 7622 §3.2), IDNs included", () => {
+  const c = parseAuthdConfig(
+    { domains: ["Example.COM", "xn--4ca0bs.example", "chat_1.example"] },
+    "x.toml",
+    D,
+  );
+  assert.deepEqual(c.domains, ["example.com", "äöü.example", "chat_1.example"]);
+  assert.throws(
+    () => parseAuthdConfig({ domains: ["not a host"] }, "x.toml", D),
+    (e: unknown) => isXhaError(e, "XHA_CONFIG_INVALID") && /authd\.domains: not a host name/.test(e.message),
+  );
+});
