@@ -22,6 +22,8 @@ export interface ServerHooks {
   readonly unbound: Hook<[Session]>;
   /** An account was deleted through the API (XEP-0077); the argument is its bare JID. */
   readonly accountRemoved: Hook<[string]>;
+  /** An account's password was changed through the API (XEP-0077 §3.3); the argument is its bare JID. */
+  readonly passwordChanged: Hook<[string]>;
 }
 
 /** Delivers a stanza a bound session sent (from already stamped). */

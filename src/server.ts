@@ -65,7 +65,12 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     iq: new IqRegistry(),
     preAuthIq: new IqRegistry(),
     preAuthFeatures: [],
-    hooks: { bound: new Hook(), unbound: new Hook(), accountRemoved: new Hook() },
+    hooks: {
+      bound: new Hook(),
+      unbound: new Hook(),
+      accountRemoved: new Hook(),
+      passwordChanged: new Hook(),
+    },
     route: async () => {},
     logger,
   };

@@ -19,7 +19,12 @@ function localpart(session: Session): string {
   return local;
 }
 
-async function changePassword(session: Session, iq: Element, payload: Element): Promise<Element> {
+async function changePassword(
+  ctx: ServerContext,
+  session: Session,
+  iq: Element,
+  payload: Element,
+): Promise<Element> {
   const host = session.host;
   if (host === undefined) throw new Error("a bound session without a host");
   const fields = readFields(payload);
@@ -39,6 +44,8 @@ async function changePassword(session: Session, iq: Element, payload: Element): 
   });
   if (result.outcome !== "ok") return writeFailureReply(session, "set_password", iq, result);
   session.logger.info("password changed");
+  const bare = session.jid?.bare().toString() ?? "";
+  ctx.hooks.passwordChanged.run((err) => session.logger.error({ err }, "password-changed hook failed"), bare);
   return iqResult(iq);
 }
 
@@ -73,6 +80,6 @@ export function registerAccountManagement(ctx: ServerContext): void {
   ctx.iq.on("set", NS_REGISTER, "query", ({ session, iq, payload }: IqContext) =>
     payload.getChild("remove") !== undefined
       ? removeAccount(ctx, session, iq)
-      : changePassword(session, iq, payload),
+      : changePassword(ctx, session, iq, payload),
   );
 }
