@@ -1,5 +1,5 @@
 // The service side of Prosody's mod_auth_http protocol ("What a service must do" in
-// shared/spec/http-auth-protocol.md) as a fetch-style handler, so it can be served by node:http
+// docs/http-auth-protocol.md) as a fetch-style handler, so it can be served by node:http
 // (see node-adapter.ts) or mounted in any framework that speaks Request/Response.
 //
 // Statuses: 200 `true`/`false` for the boolean methods; register 201 (409 exists); set_password

@@ -1,4 +1,4 @@
-// authd against real Prosody's recorded requests (../shared/spec/prosody-wire/scenarios-wire.jsonl):
+// authd against real Prosody's recorded requests (test/fixtures/prosody-wire/scenarios-wire.jsonl):
 // every request to /auth/ is replayed byte for byte over a raw TCP socket (request line, headers in
 // their order, Prosody's `application/x/www-form-urlencoded` body), in the recorded order, against
 // authd seeded with the recordings' users; each answer must be what a correct service gives, which
@@ -12,8 +12,8 @@ import { createPasswordHasher } from "../../src/authd/password-hasher.ts";
 import { openStore } from "../../src/authd/store/open.ts";
 import { SMALL_ARGON2, startTestAuthd } from "../unit/authd-helpers.ts";
 
-// The repository sits beside shared/ (in /work and in CI's clean clone alike).
-const WIRE = new URL("../../../shared/spec/prosody-wire/scenarios-wire.jsonl", import.meta.url);
+// Prosody's recorded requests, kept in the repository (see test/fixtures/prosody-wire/README.md).
+const WIRE = new URL("../fixtures/prosody-wire/scenarios-wire.jsonl", import.meta.url);
 
 interface WireRecord {
   readonly request_line: string;

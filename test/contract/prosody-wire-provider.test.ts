@@ -1,4 +1,4 @@
-// Our provider against real Prosody's recorded requests (../shared/spec/prosody-wire/): for every
+// Our provider against real Prosody's recorded requests (test/fixtures/prosody-wire/): for every
 // recorded request, make the same call and check an API would see the same request, and that our
 // outcome is Prosody's except where the spec says we deliberately differ.
 import assert from "node:assert/strict";
@@ -23,8 +23,8 @@ import {
   type Recorder,
 } from "../helpers/http-recorder.ts";
 
-// The repository sits beside shared/ (in /work and in CI's clean clone alike).
-const WIRE = new URL("../../../shared/spec/prosody-wire/scenarios-wire.jsonl", import.meta.url);
+// Prosody's recorded requests, kept in the repository (see test/fixtures/prosody-wire/README.md).
+const WIRE = new URL("../fixtures/prosody-wire/scenarios-wire.jsonl", import.meta.url);
 
 interface WireRecord {
   readonly http_method: string;

@@ -1,5 +1,5 @@
 // XEP-0077 over raw XML for tests (@xmpp/client 0.14 has no registration helper), plus the HTTP
-// requests Prosody made for the same actions (../shared/spec/prosody-wire/) to compare ours with.
+// requests Prosody made for the same actions (test/fixtures/prosody-wire/) to compare ours with.
 import { readFileSync } from "node:fs";
 import { escapeText } from "../../src/xml/element.ts";
 import { RawClient } from "./raw-client.ts";
@@ -97,8 +97,8 @@ interface WireRecord {
   readonly method_name: string;
 }
 
-// The repository sits beside shared/ (as the contract tests assume).
-const WIRE = new URL("../../../shared/spec/prosody-wire/scenarios-wire.jsonl", import.meta.url);
+// Prosody's recorded requests, kept in the repository (see test/fixtures/prosody-wire/README.md).
+const WIRE = new URL("../fixtures/prosody-wire/scenarios-wire.jsonl", import.meta.url);
 let records: WireRecord[] | undefined;
 
 /**

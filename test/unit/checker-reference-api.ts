@@ -1,4 +1,4 @@
-// A correct HTTP auth API written from the spec (../../../shared/spec/http-auth-protocol.md), with an
+// A correct HTTP auth API written from the spec (docs/http-auth-protocol.md), with an
 // in-memory user table, and the same API with exactly one fault switched on. The checker's tests run
 // against it: the correct one must pass every probe, each fault must be caught by its probe only.
 import { timingSafeEqual } from "node:crypto";

@@ -1,5 +1,5 @@
 // The HTTP auth provider against a real local HTTP server: request shape of each method and the
-// meaning given to each answer (../shared/spec/http-auth-protocol.md).
+// meaning given to each answer (docs/http-auth-protocol.md).
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { isXhaError } from "../../src/errors.ts";

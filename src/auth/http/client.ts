@@ -1,5 +1,5 @@
-// The HTTP exchange of one mod_auth_http call (../shared/spec/http-auth-protocol.md, "Endpoint and
-// request"): a keep-alive undici pool, requests shaped as Prosody shapes them, a deadline per request
+// The HTTP exchange of one mod_auth_http call (docs/http-auth-protocol.md, "Requests"):
+// a keep-alive undici pool, requests shaped as Prosody shapes them, a deadline per request
 // and a byte cap on answers. Interpreting the answer is the provider's job; this file only moves bytes.
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";

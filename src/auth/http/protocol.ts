@@ -1,6 +1,6 @@
 // The wire contract of Prosody's mod_auth_http: the single statement of it, imported by the
 // provider (client side), authd (server side) and the conformance checker, so they cannot drift.
-// Spec: ../shared/spec/http-auth-protocol.md (observed from Prosody 0.12.3 + mod_auth_http).
+// Spec: docs/http-auth-protocol.md (observed from Prosody 0.12.3 + mod_auth_http).
 
 export const METHODS = ["check_password", "user_exists", "register", "set_password", "remove_user"] as const;
 export type Method = (typeof METHODS)[number];

@@ -1,4 +1,4 @@
-// The http auth provider: Prosody's mod_auth_http client side (../shared/spec/http-auth-protocol.md),
+// The http auth provider: Prosody's mod_auth_http client side (docs/http-auth-protocol.md),
 // keeping every request detail an API can depend on and fixing what Prosody gets wrong: a deadline per
 // request, fail-closed exact bodies, and backend trouble reported as such instead of as "wrong password".
 import type { Logger } from "../../log.ts";
