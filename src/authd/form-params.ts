@@ -9,13 +9,18 @@ export type FormParseResult =
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Decodes one name or value: `+` is a space, `%xx` a byte; the bytes must be valid UTF-8. */
 export function decodeComponent(raw: string): string | undefined {
+  // A lone surrogate has no UTF-8 form; re-encoding it would silently make it U+FFFD.
+  if (LONE_SURROGATE.test(raw)) return undefined;
   if (!raw.includes("%") && !raw.includes("+")) return raw;
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i]!;
+    // By code point, not UTF-16 unit: a non-BMP character is two units but one UTF-8 sequence.
+    const ch = String.fromCodePoint(raw.codePointAt(i)!);
+    if (ch.length === 2) i++;
     if (ch === "+") bytes.push(0x20);
     else if (ch === "%") {
       const hex = raw.slice(i + 1, i + 3);

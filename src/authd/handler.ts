@@ -56,12 +56,17 @@ export function normaliseBasePath(path: string): string {
   return path.replace(/\/+$/, "");
 }
 
+// Exactly what Prosody and our provider send: the scheme spelled `Basic` (stricter than RFC 7617
+// §2's case-insensitive scheme, as the rest of the contract is strict), one space, then canonical
+// base64 (RFC 4648 §4) with padding only at its end and nothing after it.
+const BASIC = /^Basic ((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
+
 /** Constant-time check of HTTP Basic credentials: both sides hashed to equal-length digests first. */
 function credentialChecker(credentials: string | undefined): (header: string | null) => boolean {
   if (credentials === undefined) return () => true;
   const expected = createHash("sha256").update(credentials, "utf8").digest();
   return (header) => {
-    const match = header === null ? null : /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header);
+    const match = header === null ? null : BASIC.exec(header);
     const given = match === null ? Buffer.alloc(0) : Buffer.from(match[1]!, "base64");
     const digest = createHash("sha256").update(given).digest();
     return timingSafeEqual(digest, expected) && match !== null;
