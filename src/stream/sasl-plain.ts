@@ -1,6 +1,6 @@
 // SASL PLAIN (RFC 4616) message parsing with the preparation RFC 6120 §6.3 and RFC 8265 ask for.
 // The decoded message holds the password: it is never logged and never kept past the check.
-import { opaqueString, usernameCaseMapped } from "../precis/index.ts";
+import { localpartPrep, opaqueString } from "../precis/index.ts";
 
 export type SaslFailureCondition =
   | "aborted"
@@ -53,7 +53,9 @@ export function parsePlain(message: Buffer): PlainResult {
       text: "The username and password must not be empty.",
     };
   }
-  const user = usernameCaseMapped(authcid);
+  // The authcid becomes a localpart (RFC 6120 §6.3.7), which also excludes `"&'/:<>@` and caps the
+  // length (RFC 7622 §3.3): a name no JID can hold cannot be an account, so it is a failed attempt.
+  const user = localpartPrep(authcid);
   if (!user.ok) return { ok: false, condition: "not-authorized" };
   const pass = opaqueString(password);
   if (!pass.ok) return { ok: false, condition: "not-authorized" };

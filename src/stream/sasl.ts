@@ -2,7 +2,7 @@
 // Wrong password → not-authorized; a backend that cannot answer → temporary-auth-failure (§6.5.11).
 import { el, type Element } from "../xml/element.ts";
 import { NS_SASL } from "../ns.ts";
-import { makeJid } from "../jid.ts";
+import { makeJid, tryParseJid } from "../jid.ts";
 import type { Session } from "./session.ts";
 import { decodeSaslData, parsePlain, type SaslFailureCondition } from "./sasl-plain.ts";
 import { plainAllowed } from "./features.ts";
@@ -70,10 +70,14 @@ async function checkPlain(session: Session, data: string): Promise<void> {
   const decoded = decodeSaslData(data);
   if (decoded === undefined) return failed(session, "incorrect-encoding");
   const parsed = parsePlain(decoded);
-  if (!parsed.ok) return failed(session, parsed.condition, parsed.text);
+  if (!parsed.ok) {
+    // Debug only, without the name: anyone can send these, and a log line each would be a flood.
+    session.logger.debug({ condition: parsed.condition }, "authentication failed: unusable PLAIN message");
+    return failed(session, parsed.condition, parsed.text);
+  }
   const jid = makeJid(parsed.user, host.name);
-  // RFC 6120 §6.3.8: we only let a user act as themselves.
-  if (parsed.authzid !== undefined && parsed.authzid !== jid.toString())
+  // RFC 6120 §6.3.8: we only let a user act as themselves, compared as prepared addresses.
+  if (parsed.authzid !== undefined && !(tryParseJid(parsed.authzid)?.equals(jid) ?? false))
     return failed(session, "invalid-authzid");
 
   session.transport.pause();
