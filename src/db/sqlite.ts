@@ -1,6 +1,6 @@
 // Opens one SQLite file (better-sqlite3) in WAL mode, so readers never wait for the writer, and
 // brings its schema up to date in one immediate transaction.
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { XhaError } from "../errors.ts";
@@ -20,9 +20,23 @@ function migrate(db: Database.Database, m: Migrations): void {
   }).immediate();
 }
 
+/**
+ * The files hold password hashes and messages: a directory we create is 0700 and a new database
+ * file 0600 (SQLite gives its -wal, -shm and -journal files the database file's mode). Existing
+ * files and directories keep the mode their operator gave them.
+ */
+function createPrivate(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+}
+
 export function openSqlite(path: string, m: Migrations): Database.Database {
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") createPrivate(path);
     const db = new Database(path);
     db.pragma("journal_mode = WAL");
     db.pragma("busy_timeout = 5000");

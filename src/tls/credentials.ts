@@ -1,6 +1,6 @@
 // TLS material for the c2s listeners (RFC 6120 §5, XEP-0368) and HTTPS: the operator's PEM files,
 // or, when none are configured, a self-signed certificate for the host names kept under data_path.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { join } from "node:path";
@@ -72,7 +72,10 @@ async function selfSigned(dataPath: string, hosts: readonly string[], logger: Lo
     ],
   });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(keyPath, pems.private, { mode: 0o600 });
+  // A mode only applies when a file is created: an old key (or one made by another tool) goes first,
+  // so the new private key is never readable by others.
+  rmSync(keyPath, { force: true });
+  writeFileSync(keyPath, pems.private, { mode: 0o600, flag: "wx" });
   writeFileSync(certPath, pems.cert, { mode: 0o644 });
   logger.info({ certPath, hosts }, "generated a self-signed certificate");
   return { cert: pems.cert, key: pems.private, certPath, selfSigned: true };
