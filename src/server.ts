@@ -47,7 +47,9 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     const provider = createProvider({
       host: name,
       options,
-      logger: logger.child({ host: name }),
+      // Not a child with the host: every provider line names its host already (twice was invalid JSON
+      // for strict readers).
+      logger,
       httpMetrics,
     });
     hosts.set(name, { name, options, provider });
