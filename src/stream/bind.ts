@@ -8,7 +8,7 @@ import { errorReply, iqResult, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
 import type { Session } from "./session.ts";
 
-function bind(session: Session, iq: Element, payload: Element): void {
+async function bind(session: Session, iq: Element, payload: Element): Promise<void> {
   if (session.bound)
     return session.send(errorReply(iq, "not-allowed", { text: "A resource is already bound" }));
   const account = session.jid;
@@ -25,9 +25,15 @@ function bind(session: Session, iq: Element, payload: Element): void {
   }
   session.jid = makeJid(account.local ?? "", account.domain, resource);
   session.bound = true;
-  // RFC 6120 §7.7.2.2: the policy chosen here is "override": the older session is closed.
+  // RFC 6120 §7.7.2.2: the policy chosen here is "override": the older session is closed. Its end
+  // (the unavailable presence) is complete before the new one is bound, so that it can never follow
+  // the new session's presence however slowly the old connection closes.
   const previous = session.ctx.sessions.add(session);
-  previous?.close("conflict", "Replaced by a new connection with the same resource");
+  if (previous !== undefined) {
+    previous.close("conflict", "Replaced by a new connection with the same resource");
+    await previous.unbind();
+    if (!session.isOpen) return;
+  }
   session.markEstablished();
   session.send(iqResult(iq, el("bind", { xmlns: NS_BIND }, el("jid", {}, session.jid.toString()))));
   session.logger.info({ jid: session.jid.toString() }, "resource bound");

@@ -49,6 +49,7 @@ export class Session implements TransportHandlers, IdleTarget {
   private readonly idle: IdleWatch;
   private moduleData: Map<string, unknown> | undefined;
   private controller: AbortController | undefined;
+  private unbinding: Promise<void> | undefined;
 
   /** `live` (optional) holds the session from its creation until its connection is gone. */
   constructor(
@@ -261,9 +262,21 @@ export class Session implements TransportHandlers, IdleTarget {
     this.controller?.abort();
     this.sasl.call?.abort();
     this.live?.delete(this);
-    if (this.bound) {
-      this.ctx.sessions.remove(this);
-      this.ctx.hooks.unbound.run((err) => this.logger.error({ err }, "unbound hook failed"), this);
-    }
+    void this.unbind();
+  }
+
+  /**
+   * Takes a bound session out of the registry and runs the unbound hooks (its unavailable presence),
+   * once: when its connection is gone, or earlier when a new session replaces it (bind.ts), whose
+   * socket may take a while to close.
+   */
+  unbind(): Promise<void> {
+    if (!this.bound) return Promise.resolve();
+    return (this.unbinding ??= this.runUnbound());
+  }
+
+  private runUnbound(): Promise<void> {
+    this.ctx.sessions.remove(this);
+    return this.ctx.hooks.unbound.runAll((err) => this.logger.error({ err }, "unbound hook failed"), this);
   }
 }

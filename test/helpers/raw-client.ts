@@ -139,6 +139,11 @@ export class RawClient {
     this.socket.end("</stream:stream>");
   }
 
+  /** Stops reading, as a dead mobile link would: the server's close is never answered. */
+  stall(): void {
+    this.socket.pause();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }

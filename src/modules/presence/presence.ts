@@ -116,10 +116,11 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     }
   };
 
+  // Returned, so that a session replacing this one can wait for it (RFC 6120 §7.7.2.2, see bind.ts).
   ctx.hooks.unbound.add((session) => {
     if (!presenceOf(session).available) return;
     const gone = el("presence", { from: session.jid?.toString(), type: "unavailable" });
-    becomeUnavailable(session, gone).catch((err: unknown) =>
+    return becomeUnavailable(session, gone).catch((err: unknown) =>
       session.logger.error({ err }, "unavailable broadcast failed"),
     );
   });
