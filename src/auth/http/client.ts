@@ -3,7 +3,7 @@
 // and a byte cap on answers. Interpreting the answer is the provider's job; this file only moves bytes.
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Pool, type Dispatcher } from "undici";
+import { Pool, buildConnector, type Dispatcher } from "undici";
 import { XhaError } from "../../errors.ts";
 import { USER_AGENT } from "../../version.ts";
 import {
@@ -52,19 +52,51 @@ export interface HttpClient {
 // undici's own deadlines: they back up the AbortSignal deadline and classify the same way.
 const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
+/** Requests dispatched that have not started on a connection and have not been given up. */
+interface Demand {
+  waiting: number;
+}
+
+/**
+ * undici's connector, refusing connections no request waits for. After an in-flight request is
+ * aborted (its client left), undici puts it back in its queue and connects again for it, then drops
+ * it (nodejs/undici#5845): the new connection would sit idle, held open at the API, until the API
+ * closes it. So a connection is neither started nor kept while no request of ours waits for one.
+ */
+function demandConnector(connect: buildConnector.connector, demand: Demand): buildConnector.connector {
+  const unwanted = (): Error =>
+    Object.assign(new Error("no request waits for a connection"), { code: "XHA_UNWANTED" });
+  // A refusal fails every request queued on that undici client, which is safe only while none of
+  // ours waits anywhere (those queued are then all given up).
+  const open: buildConnector.connector = (opts, callback) => {
+    if (demand.waiting === 0) return callback(unwanted(), null);
+    connect(opts, (err, socket) => {
+      if (err !== null) return callback(err, null);
+      if (demand.waiting > 0) return callback(null, socket);
+      socket.destroy();
+      callback(unwanted(), null);
+    });
+  };
+  // Never synchronously: undici ignores a resume asked for from inside its own resume loop, and a
+  // closing pool would then wait forever.
+  return (opts, callback) => process.nextTick(open, opts, callback);
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const origin = new URL(options.base).origin;
+  const demand: Demand = { waiting: 0 };
+  const connector = buildConnector({
+    timeout: options.timeoutMs,
+    rejectUnauthorized: options.tlsVerify,
+    ...(options.caFile === undefined ? {} : { ca: [...rootCertificates, readCa(options.caFile)] }),
+  });
   const pool = new Pool(origin, {
     connections: options.maxConnections,
     // One request at a time per connection: pipelining lets a slow answer hold up the ones behind it.
     pipelining: 1,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    connect: {
-      timeout: options.timeoutMs,
-      rejectUnauthorized: options.tlsVerify,
-      ...(options.caFile === undefined ? {} : { ca: [...rootCertificates, readCa(options.caFile)] }),
-    },
+    connect: demandConnector(connector, demand),
   });
   if (options.onConnect) pool.on("connect", options.onConnect);
   if (options.onDisconnect) pool.on("disconnect", options.onDisconnect);
@@ -93,6 +125,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         body: post ? encoded : null,
       },
       options,
+      demand,
       callerSignal,
     );
   }
@@ -113,19 +146,28 @@ function exchange(
   pool: Pool,
   request: Dispatcher.DispatchOptions,
   options: Pick<HttpClientOptions, "timeoutMs" | "maxBodyBytes">,
+  demand: Demand,
   callerSignal: AbortSignal | undefined,
 ): Promise<Answer | Failure> {
   return new Promise((resolve) => {
     let controller: Dispatcher.DispatchController | undefined;
     let stopped: Failure["reason"] | undefined;
     let done = false;
+    let waiting = true;
     let status = 0;
     let size = 0;
     const chunks: Buffer[] = [];
+    demand.waiting++;
 
+    const started = (): void => {
+      if (!waiting) return;
+      waiting = false;
+      demand.waiting--;
+    };
     const finish = (result: Answer | Failure): void => {
       if (done) return;
       done = true;
+      started();
       clearTimeout(timer);
       callerSignal?.removeEventListener("abort", onCallerAbort);
       resolve(result);
@@ -147,6 +189,7 @@ function exchange(
     pool.dispatch(request, {
       onRequestStart(c) {
         controller = c;
+        started();
         // The deadline or the caller may have fired while the request waited for a connection.
         if (stopped !== undefined) c.abort(new Error(stopped));
       },
