@@ -17,8 +17,9 @@ export {
 export { createPasswordHasher, OWASP_ARGON2ID } from "./password-hasher.ts";
 export type { Argon2Params, PasswordHasher } from "./password-hasher.ts";
 export { createLockout, LOCKOUT_DEFAULTS } from "./lockout.ts";
-export type { Lockout, LockoutOptions } from "./lockout.ts";
+export type { Lockout, LockoutOptions, MemoryLockout } from "./lockout.ts";
+export { createSharedLockout } from "./shared-lockout.ts";
 export { createStoreBackend } from "./store-backend.ts";
 export type { StoreBackend } from "./store-backend.ts";
 export { openStore } from "./store/open.ts";
-export type { AccountStore } from "./store/store.ts";
+export type { AccountStore, FailureLedger, FailureRecord } from "./store/store.ts";

@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from "../log.ts";
 import { isExposedWithoutCredentials, type AuthdConfig } from "./config.ts";
 import { createAuthHandler } from "./handler.ts";
 import { createLockout } from "./lockout.ts";
+import { createSharedLockout } from "./shared-lockout.ts";
 import { toNodeListener } from "./node-adapter.ts";
 import { createPasswordHasher, type PasswordHasher } from "./password-hasher.ts";
 import { createStoreBackend } from "./store-backend.ts";
@@ -60,11 +61,14 @@ export async function createAuthd(options: AuthdOptions): Promise<Authd> {
   }
   const hasher = options.hasher ?? (await createPasswordHasher(config.argon2));
   const store = options.store ?? (await openStore(config.database));
-  const lockout = createLockout({
+  const rule = {
     maxFailures: config.lockout.maxFailures,
     baseMs: config.lockout.baseSeconds * 1000,
     maxMs: config.lockout.maxSeconds * 1000,
-  });
+  };
+  // In the database when the store keeps records, so the limit holds across authd processes.
+  const lockout =
+    store.failures === undefined ? createLockout(rule) : createSharedLockout(store.failures, rule);
   const backend = createStoreBackend({ store, hasher, lockout, logger });
   const handler = createAuthHandler(backend, {
     path: config.path,

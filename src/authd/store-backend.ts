@@ -39,18 +39,15 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
 
   return {
     async checkPassword(user, server, pass) {
-      const key = `${user}@${server}`;
-      if (lockout?.isLocked(key) === true) return false;
+      // Counted before verifying (and forgiven if right), so attempts in flight count too.
+      if (lockout !== undefined && !(await lockout.begin(user, server))) return false;
       const prepared = opaqueString(pass);
       const stored = await store.getHash(server, user);
       // Always one verification, against a dummy hash when there is no account (or no valid
       // password), so the answer takes as long whether or not the user exists.
       const ok = await hasher.verify(prepared.ok ? stored : undefined, prepared.ok ? prepared.value : pass);
-      if (!ok) {
-        lockout?.recordFailure(key);
-        return false;
-      }
-      lockout?.recordSuccess(key);
+      if (!ok) return false;
+      await lockout?.succeeded(user, server);
       if (stored !== undefined && prepared.ok && hasher.needsRehash(stored)) {
         await rehash(user, server, stored, prepared.value);
       }
@@ -67,7 +64,7 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
       if (!prepared.ok) return "invalid-password";
       if (!(await store.exists(server, user))) return "not-found";
       const updated = await store.updateHash(server, user, await hasher.hash(prepared.value));
-      if (updated) lockout?.recordSuccess(`${user}@${server}`);
+      if (updated) await lockout?.succeeded(user, server);
       return updated ? "updated" : "not-found";
     },
     async removeUser(user, server) {

@@ -2,7 +2,7 @@
 // schema as the SQLite store, in a configurable schema (tests use one per run), created and
 // migrated at open under an advisory lock so several authd instances can start together.
 import { guard, openPostgres } from "../../db/postgres.ts";
-import type { AccountStore } from "./store.ts";
+import type { AccountStore, FailureLedger } from "./store.ts";
 
 export interface PostgresStoreOptions {
   /** The schema holding the tables; created if missing. Default `public`. */
@@ -23,7 +23,68 @@ const MIGRATIONS: readonly string[] = [
      updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
      PRIMARY KEY (server, username)
    )`,
+  // Failed logins per account (../lockout.ts), shared by every authd on this database; times in ms.
+  `CREATE TABLE login_failures (
+     server TEXT NOT NULL,
+     username TEXT NOT NULL,
+     failures INTEGER NOT NULL,
+     lockouts INTEGER NOT NULL,
+     last_failure BIGINT NOT NULL,
+     locked_until BIGINT NOT NULL,
+     PRIMARY KEY (server, username)
+   )`,
 ];
+
+// The database's clock, in ms: one clock for every authd process, whatever their machines say.
+const NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+function postgresLedger(sql: Awaited<ReturnType<typeof openPostgres>>): FailureLedger {
+  return {
+    step: (server, username, fn) =>
+      guard("lockout", () =>
+        sql.begin(async (tx) => {
+          // The row exists first, so that FOR UPDATE has something to lock even on a first attempt;
+          // an all-zero record is stale, the same as none.
+          await tx`INSERT INTO login_failures (server, username, failures, lockouts, last_failure, locked_until)
+            VALUES (${server}, ${username}, 0, 0, 0, 0) ON CONFLICT DO NOTHING`;
+          const [row] = await tx.unsafe<
+            { failures: number; lockouts: number; last_failure: string; locked_until: string; now: string }[]
+          >(
+            `SELECT failures, lockouts, last_failure, locked_until, ${NOW_MS} AS now FROM login_failures
+             WHERE server = $1 AND username = $2 FOR UPDATE`,
+            [server, username],
+          );
+          if (row === undefined) throw new Error("the login_failures row vanished");
+          const r = fn(
+            {
+              failures: row.failures,
+              lockouts: row.lockouts,
+              lastFailure: Number(row.last_failure),
+              lockedUntil: Number(row.locked_until),
+            },
+            Number(row.now),
+          );
+          const e = r.entry;
+          if (r.allowed)
+            await tx`UPDATE login_failures SET failures = ${e.failures}, lockouts = ${e.lockouts},
+              last_failure = ${e.lastFailure}, locked_until = ${e.lockedUntil}
+              WHERE server = ${server} AND username = ${username}`;
+          return r.allowed;
+        }),
+      ),
+    forget: (server, username) =>
+      guard("lockout", async () => {
+        await sql`DELETE FROM login_failures WHERE server = ${server} AND username = ${username}`;
+      }),
+    purge: (windowMs) =>
+      guard("lockout", async () => {
+        await sql.unsafe(
+          `DELETE FROM login_failures WHERE locked_until <= ${NOW_MS} AND last_failure < ${NOW_MS} - $1`,
+          [windowMs],
+        );
+      }),
+  };
+}
 
 export async function openPostgresStore(
   url: string,
@@ -80,6 +141,7 @@ export async function openPostgresStore(
       guard("ping", async () => {
         await sql`SELECT 1`;
       }),
+    failures: postgresLedger(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

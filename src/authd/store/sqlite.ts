@@ -2,7 +2,7 @@
 // writer. The schema is created and migrated at open, recorded in a `schema_version` table.
 // better-sqlite3 is synchronous; each statement is a short indexed lookup.
 import { openSqlite, guardSync } from "../../db/sqlite.ts";
-import type { AccountStore } from "./store.ts";
+import type { AccountStore, FailureLedger } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
 const MIGRATIONS: readonly string[] = [
@@ -14,7 +14,66 @@ const MIGRATIONS: readonly string[] = [
      updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
      PRIMARY KEY (server, username)
    ) WITHOUT ROWID`,
+  // Failed logins per account (../lockout.ts), shared by every authd on this file; times in ms.
+  `CREATE TABLE login_failures (
+     server TEXT NOT NULL,
+     username TEXT NOT NULL,
+     failures INTEGER NOT NULL,
+     lockouts INTEGER NOT NULL,
+     last_failure INTEGER NOT NULL,
+     locked_until INTEGER NOT NULL,
+     PRIMARY KEY (server, username)
+   ) WITHOUT ROWID`,
 ];
+
+interface FailureRow {
+  failures: number;
+  lockouts: number;
+  last_failure: number;
+  locked_until: number;
+}
+
+function sqliteLedger(db: ReturnType<typeof openSqlite>): FailureLedger {
+  const read = db.prepare(
+    "SELECT failures, lockouts, last_failure, locked_until FROM login_failures WHERE server = ? AND username = ?",
+  );
+  const write = db.prepare(
+    `INSERT INTO login_failures (server, username, failures, lockouts, last_failure, locked_until)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (server, username) DO UPDATE SET failures = excluded.failures,
+       lockouts = excluded.lockouts, last_failure = excluded.last_failure, locked_until = excluded.locked_until`,
+  );
+  const forget = db.prepare("DELETE FROM login_failures WHERE server = ? AND username = ?");
+  const purge = db.prepare("DELETE FROM login_failures WHERE locked_until <= ? AND last_failure < ?");
+  // BEGIN IMMEDIATE takes the file's write lock first: another process's step waits (busy_timeout).
+  const step = db.transaction(
+    (server: string, username: string, fn: Parameters<FailureLedger["step"]>[2]) => {
+      const row = read.get(server, username) as FailureRow | undefined;
+      const record =
+        row === undefined
+          ? undefined
+          : {
+              failures: row.failures,
+              lockouts: row.lockouts,
+              lastFailure: row.last_failure,
+              lockedUntil: row.locked_until,
+            };
+      const r = fn(record, Date.now());
+      const e = r.entry;
+      if (r.allowed) write.run(server, username, e.failures, e.lockouts, e.lastFailure, e.lockedUntil);
+      return r.allowed;
+    },
+  );
+  return {
+    step: (server, username, fn) => guardSync("lockout", () => step.immediate(server, username, fn)),
+    forget: (server, username) => guardSync("lockout", () => void forget.run(server, username)),
+    purge: (windowMs) =>
+      guardSync("lockout", () => {
+        const now = Date.now();
+        purge.run(now, now - windowMs);
+      }),
+  };
+}
 
 export function openSqliteStore(path: string): AccountStore {
   const db = openSqlite(path, { what: "store", versionTable: "schema_version", steps: MIGRATIONS });
@@ -50,6 +109,7 @@ export function openSqliteStore(path: string): AccountStore {
     list: (server) => guard("list", () => list.all(server) as string[]),
     exists: (server, username) => guard("read", () => getHash.get(server, username) !== undefined),
     ping: () => guard("ping", () => void db.prepare("SELECT 1").get()),
+    failures: sqliteLedger(db),
     close: () =>
       guard("close", () => {
         if (db.open) db.close();

@@ -19,7 +19,37 @@ export interface AccountStore {
   /** Throws when the store cannot answer (used by /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Failed-login records kept beside the accounts, shared by every authd on the database. A store
+   * without one gets a lockout in each process's memory.
+   */
+  readonly failures?: FailureLedger;
+}
+
+/** One account's failed-login record (see ../lockout.ts); times in ms since the epoch. */
+export interface FailureRecord {
+  readonly failures: number;
+  readonly lockouts: number;
+  readonly lastFailure: number;
+  readonly lockedUntil: number;
+}
+
+export interface FailureLedger {
+  /**
+   * Runs `fn` on the account's record (undefined: none) and the database's clock, atomically with
+   * every other step on the same account from any process, stores the record it returns and
+   * answers its `allowed`.
+   */
+  step(
+    server: string,
+    username: string,
+    fn: (record: FailureRecord | undefined, now: number) => { allowed: boolean; entry: FailureRecord },
+  ): Promise<boolean>;
+  /** Deletes the account's record. */
+  forget(server: string, username: string): Promise<void>;
+  /** Deletes records not locked and whose last failure is older than `windowMs`. */
+  purge(windowMs: number): Promise<void>;
 }
 
 /** The schema version this code writes; both stores migrate up to it at start. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

@@ -1,0 +1,24 @@
+// The lockout (./lockout.ts) with its records in the account database, so that every authd process
+// on one database enforces one limit: each attempt reads, steps and writes the account's record in
+// one transaction (the row locked), and several processes no longer multiply an attacker's tries.
+import { attempt, lockoutRule, type Lockout, type LockoutOptions } from "./lockout.ts";
+import type { FailureLedger } from "./store/store.ts";
+
+/** Stale records are deleted every this many attempts (per process). */
+const PURGE_EVERY = 256;
+
+export function createSharedLockout(ledger: FailureLedger, options: LockoutOptions = {}): Lockout {
+  const rule = lockoutRule(options);
+  let attempts = 0;
+  return {
+    async begin(user, server) {
+      if (rule.maxFailures === 0) return true;
+      if (++attempts % PURGE_EVERY === 0) await ledger.purge(rule.windowMs);
+      return ledger.step(server, user, (entry, now) => attempt(entry, rule, now));
+    },
+    async succeeded(user, server) {
+      if (rule.maxFailures === 0) return;
+      await ledger.forget(server, user);
+    },
+  };
+}
