@@ -64,8 +64,8 @@ interface Demand {
  * closes it. So a connection is neither started nor kept while no request of ours waits for one.
  */
 function demandConnector(connect: buildConnector.connector, demand: Demand): buildConnector.connector {
-  const unwanted = (): Error =>
-    Object.assign(new Error("no request waits for a connection"), { code: "XHA_UNWANTED" });
+  // Seen only by requests already given up (see below), so it needs no code of its own.
+  const unwanted = (): Error => new Error("no request waits for a connection");
   // A refusal fails every request queued on that undici client, which is safe only while none of
   // ours waits anywhere (those queued are then all given up).
   const open: buildConnector.connector = (opts, callback) => {
