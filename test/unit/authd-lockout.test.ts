@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
-import { createLockout } from "../../src/authd/lockout.ts";
+import { attempt, createLockout, lockoutRule } from "../../src/authd/lockout.ts";
 import { basic, startTestAuthd } from "./authd-helpers.ts";
 
 function clock() {
@@ -89,4 +89,38 @@ void test("through the service: after N failures the right password answers fals
   await check("wrong");
   await check("wrong");
   assert.equal(await check("right"), "true");
+});
+
+void test("begin counts an attempt before it is verified; succeeded forgives it", async () => {
+  const c = clock();
+  const l = createLockout({ maxFailures: 3, baseMs: 1000, maxMs: 1000, now: c.now });
+  // Three attempts in flight at once: all allowed, the third locks, the fourth is refused.
+  assert.deepEqual(await Promise.all([1, 2, 3, 4].map(() => l.begin("alice", "x"))), [
+    true,
+    true,
+    true,
+    false,
+  ]);
+  c.advance(1000);
+  assert.equal(await l.begin("alice", "x"), true);
+  await l.succeeded("alice", "x");
+  assert.equal(l.size, 0, "a right password forgets the record");
+  assert.equal(await l.begin("bob", "x"), true, "per account");
+});
+
+void test("attempt: a pure step shared by the memory and database lockouts", () => {
+  const rule = lockoutRule({ maxFailures: 2, baseMs: 100, maxMs: 400, windowMs: 1000 });
+  let r = attempt(undefined, rule, 0);
+  assert.deepEqual(r, { allowed: true, entry: { failures: 1, lockouts: 0, lastFailure: 0, lockedUntil: 0 } });
+  r = attempt(r.entry, rule, 10);
+  assert.deepEqual(r.entry, { failures: 2, lockouts: 1, lastFailure: 10, lockedUntil: 110 });
+  assert.equal(attempt(r.entry, rule, 109).allowed, false);
+  r = attempt(r.entry, rule, 110);
+  assert.equal(r.entry.lockedUntil, 310, "the second lockout is twice as long");
+  // A record out of its window (and not locked) is as good as none; an all-zero record too.
+  assert.equal(attempt(r.entry, rule, 310 + 1001).entry.failures, 1);
+  assert.equal(
+    attempt({ failures: 0, lockouts: 0, lastFailure: 0, lockedUntil: 0 }, rule, 5000).entry.failures,
+    1,
+  );
 });
