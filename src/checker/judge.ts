@@ -2,13 +2,15 @@
 // timeout, a refused credential or a wrong status the same way.
 import { describeShape, readBooleanBody, showBody } from "./boolean-body.ts";
 import { formatMs, type Answer, type Outcome } from "./http-client.ts";
-import type { ProbeStatus } from "./types.ts";
+import type { ProbeStatus, Target, TargetVerdict } from "./types.ts";
 
 export interface Verdict {
   readonly status: ProbeStatus;
   readonly got: string;
   readonly reason: string;
   readonly hint?: string;
+  /** Set when the servers differ; otherwise `status` and `hint` hold for both. */
+  readonly targets?: Readonly<Record<Target, TargetVerdict>>;
 }
 
 /** `200 "true" (3 ms)`; `204 (3 ms)`; `no answer within 5 s`. */
