@@ -40,7 +40,7 @@ function judgeTarget(c: StepCase, target: Target, row: AnswerRow, typoOnly: bool
     if (row.defined && reading === c.want) return { status: "pass" };
     return {
       status: "warn",
-      hint: `${c.situation} gets ${actual} on ${name}, as it should, but only by accident: the answer is not a defined one`,
+      hint: `${c.situation} gets ${actual}, as it should, but only by accident: the answer is not a defined one`,
     };
   }
   // A write the API declares unimplemented (501, or 404/405 without an HTML page) is a choice, not a fault.
@@ -53,7 +53,7 @@ function judgeTarget(c: StepCase, target: Target, row: AnswerRow, typoOnly: bool
       hint: `works with xmpp-http-auth, fails with Prosody 0.12 (its Content-Type typo): users cannot ${STEP_NAME[c.step]} through Prosody (${actual})`,
     };
   }
-  return { status: "fail", hint: `${c.situation} gets ${actual} on ${name} (should be: ${expected})` };
+  return { status: "fail", hint: `${c.situation} gets ${actual} (should be: ${expected})` };
 }
 
 /**
