@@ -63,7 +63,7 @@ export async function probeCheckPasswordGood(ctx: CheckContext): Promise<void> {
 
 export async function probeCheckPasswordWrong(ctx: CheckContext): Promise<void> {
   const user = ctx.options.user ?? ctx.absentUser;
-  await runProbe(ctx, "check-password-wrong", "200 false", async () => {
+  await runProbe(ctx, "check-password-wrong", "false (200, or a 4xx)", async () => {
     const outcome = await ctx.call({
       method: "check_password",
       params: standardParams(ctx, user, ctx.passwords.wrong),
@@ -92,7 +92,7 @@ export async function probeUserExistsKnown(ctx: CheckContext): Promise<void> {
 }
 
 export async function probeUserExistsUnknown(ctx: CheckContext): Promise<void> {
-  await runProbe(ctx, "user-exists-unknown", "200 false", async () => {
+  await runProbe(ctx, "user-exists-unknown", "false (200, or a 4xx)", async () => {
     const outcome = await ctx.call({
       method: "user_exists",
       params: standardParams(ctx, ctx.absentUser),

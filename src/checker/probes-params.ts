@@ -25,7 +25,7 @@ export async function probeParamOrder(ctx: CheckContext): Promise<void> {
 
 export async function probeCheckPasswordReserved(ctx: CheckContext): Promise<void> {
   const user = ctx.options.user ?? ctx.absentUser;
-  await runProbe(ctx, "check-password-reserved", "200 false (reserved + UTF-8 password)", async () => {
+  await runProbe(ctx, "check-password-reserved", "false (reserved + UTF-8 password)", async () => {
     const outcome = await ctx.call({
       method: "check_password",
       params: standardParams(ctx, user, ctx.passwords.reserved),
