@@ -123,8 +123,15 @@ void describe("check command", () => {
     const doc = JSON.parse(r.stdout) as {
       password: string;
       credentials: string;
-      probes: Array<{ id: string; status: string; hint?: string }>;
+      probes: Array<{
+        id: string;
+        status: string;
+        hint?: string;
+        targets?: Record<string, { status: string }>;
+      }>;
       summary: { failed: number; line: string };
+      targets: Array<{ target: string; usable: boolean }>;
+      exitStatus: number;
       ok: boolean;
     };
     assert.equal(doc.password, "***");
@@ -134,6 +141,18 @@ void describe("check command", () => {
     assert.match(doc.summary.line, /^\d+ passed, \d+ failed, \d+ warnings, \d+ skipped$/);
     const body = doc.probes.find((p) => p.id === "boolean-body");
     assert.equal(body?.status, "fail");
+    // Per server: Prosody reads the HTML page for a wrong password as "no" (WARN), we fail closed.
+    const wrong = doc.probes.find((p) => p.id === "check-password-wrong");
+    assert.equal(wrong?.targets?.["prosody"]?.status, "warn");
+    assert.equal(wrong?.targets?.["xmpp-http-auth"]?.status, "fail");
+    assert.deepEqual(
+      doc.targets.map((t) => [t.target, t.usable]),
+      [
+        ["prosody", false],
+        ["xmpp-http-auth", false],
+      ],
+    );
+    assert.equal(doc.exitStatus, 1);
     assert.ok((body?.hint ?? "").length > 0);
     assertNoSecrets(r.stdout + r.stderr);
   });
