@@ -2,8 +2,9 @@
 // and a log of every answer for the probes that judge the wire as a whole (body spelling, framing,
 // latency). Built once per run; nothing here is global.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { basicAuthorization, type Method } from "../auth/http/protocol.ts";
-import { createRawClient, type Outcome, type Pairs, type RawClient } from "./http-client.ts";
+import { createRawClient, type Outcome, type Pairs, type RawClient, type TlsTrust } from "./http-client.ts";
 import { createRedactor, type Redactor } from "./redact.ts";
 import type { CheckOptions, ProbeResult } from "./types.ts";
 
@@ -65,7 +66,7 @@ export function createContext(options: CheckOptions, base: string): CheckContext
     second: `n3w pass&=+%ü中-${hex()}`,
   };
   const redact = createRedactor(secretsOf(options, [...Object.values(passwords), wrongCredentials]));
-  const client: RawClient = createRawClient(base, options.timeoutMs, redact);
+  const client: RawClient = createRawClient(base, options.timeoutMs, redact, trustOf(options));
   const log: LoggedOutcome[] = [];
   const results: ProbeResult[] = [];
   return {
@@ -90,6 +91,14 @@ export function createContext(options: CheckOptions, base: string): CheckContext
     record(result) {
       results.push(result);
     },
+  };
+}
+
+/** The CA file is read here, once; options.ts already checked that it can be read. */
+function trustOf(options: CheckOptions): TlsTrust {
+  return {
+    ...(options.caFile === undefined ? {} : { ca: readFileSync(options.caFile, "utf8") }),
+    ...(options.insecure === true ? { insecure: true } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // exactly (parameter order, Content-Type spelling, missing or wrong Authorization) and see what comes
 // back exactly (the body byte for byte, whether Content-Length was sent), so it builds each request
 // itself on an undici Agent and never normalises anything.
+import { rootCertificates } from "node:tls";
 import { Agent } from "undici";
 import { CONTRACT, FORM_CONTENT_TYPE, encodeValue, methodUrl, type Method } from "../auth/http/protocol.ts";
 import { USER_AGENT } from "../version.ts";
@@ -58,15 +59,28 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
+/** How to trust an https API: extra CA certificates (PEM text), or no check at all. */
+export interface TlsTrust {
+  readonly ca?: string;
+  readonly insecure?: boolean;
+}
+
 export function createRawClient(
   base: string,
   timeoutMs: number,
   redact: (text: string) => string,
+  tls: TlsTrust = {},
 ): RawClient {
   const url = new URL(base);
   const origin = url.origin;
   const basePath = url.pathname === "/" ? "" : url.pathname;
-  const agent = new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 2_000 });
+  // A private CA is added to the system ones, as the provider's http_auth_ca_file is.
+  const connect = {
+    timeout: timeoutMs,
+    ...(tls.ca === undefined ? {} : { ca: [...rootCertificates, tls.ca] }),
+    ...(tls.insecure === true ? { rejectUnauthorized: false } : {}),
+  };
+  const agent = new Agent({ connect, keepAliveTimeout: 2_000 });
 
   async function call(req: CallRequest): Promise<Outcome> {
     const verb = CONTRACT[req.method].verb;

@@ -1,8 +1,9 @@
 // `check` command-line options: parsed and validated once, up front, into frozen CheckOptions.
 // Usage errors never repeat a value given on the command line, since that value may be a secret.
+import { readFileSync } from "node:fs";
 import { baseUrlFor } from "../auth/http/protocol.ts";
 import { XhaError } from "../errors.ts";
-import type { CheckOptions } from "./types.ts";
+import type { CheckOptions, Target } from "./types.ts";
 
 export const CHECK_USAGE = `Usage: xmpp-http-auth check URL [options]
 
@@ -18,10 +19,15 @@ Options:
   --json                     print one JSON document instead of the table
   --timeout DURATION         deadline per request (default: 5s; e.g. 500ms, 2s)
   --warn-after DURATION      warn about answers slower than this (default: 1s)
+  --target TARGET            prosody, xmpp-http-auth or both (default): whose verdicts count
+  --ca FILE                  trust the CA certificates in FILE (PEM) too, for an https API
+  --insecure                 do not check the API's certificate at all (said in the report)
   -h, --help                 this text
 
 Without --allow-writes the run never creates, changes or removes an account.
-Exit status: 0 when nothing failed, 1 when a probe failed, 2 for a usage error.
+Exit status: 0 usable with every target asked for; 1 not usable with any of them (or the only one);
+3 usable with xmpp-http-auth but not with Prosody; 4 usable with Prosody but not with xmpp-http-auth;
+2 for a usage error.
 `;
 
 /** A command-line mistake: exit status 2. */
@@ -40,8 +46,23 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(ms);
 }
 
-const VALUED = ["--credentials", "--server", "--user", "--password", "--timeout", "--warn-after"] as const;
-const SWITCHES = ["--allow-writes", "--json"] as const;
+const VALUED = [
+  "--credentials",
+  "--server",
+  "--user",
+  "--password",
+  "--timeout",
+  "--warn-after",
+  "--target",
+  "--ca",
+] as const;
+const SWITCHES = ["--allow-writes", "--json", "--insecure"] as const;
+
+const TARGET_CHOICES: Readonly<Record<string, readonly Target[]>> = {
+  prosody: ["prosody"],
+  "xmpp-http-auth": ["xmpp-http-auth"],
+  both: ["prosody", "xmpp-http-auth"],
+};
 
 export type ParsedArgs =
   { readonly help: true } | { readonly help: false; readonly json: boolean; readonly options: CheckOptions };
@@ -90,6 +111,14 @@ export function parseCheckArgs(args: readonly string[], env: NodeJS.ProcessEnv):
   const password =
     user === undefined ? undefined : (values.get("--password") ?? nonEmpty(env["XMPP_HTTP_AUTH_PASSWORD"]));
 
+  const targetName = values.get("--target") ?? "both";
+  const targets = TARGET_CHOICES[targetName];
+  if (targets === undefined) throw new UsageError("--target: expected prosody, xmpp-http-auth or both");
+  const caFile = values.get("--ca");
+  if (caFile !== undefined) checkCaFile(caFile);
+  const insecure = switches.has("--insecure");
+  if (insecure && caFile !== undefined) throw new UsageError("--insecure and --ca exclude each other");
+
   const timeout = values.get("--timeout");
   const warnAfter = values.get("--warn-after");
   const options: CheckOptions = Object.freeze({
@@ -98,11 +127,27 @@ export function parseCheckArgs(args: readonly string[], env: NodeJS.ProcessEnv):
     allowWrites: switches.has("--allow-writes"),
     timeoutMs: timeout === undefined ? 5000 : parseDuration(timeout, "--timeout"),
     slowMs: warnAfter === undefined ? 1000 : parseDuration(warnAfter, "--warn-after"),
+    targets,
+    ...(caFile === undefined ? {} : { caFile }),
+    ...(insecure ? { insecure: true } : {}),
     ...(credentials === undefined ? {} : { credentials }),
     ...(user === undefined ? {} : { user }),
     ...(password === undefined ? {} : { password }),
   });
   return { help: false, json: switches.has("--json"), options };
+}
+
+/** Read once here so that a missing or non-PEM file is a usage error, not a failed probe. */
+function checkCaFile(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError("--ca: the file cannot be read");
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UsageError("--ca: the file holds no PEM certificate");
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -2,7 +2,8 @@
 // check_password (right and wrong password) and user_exists (an account that exists, one that cannot).
 import type { CheckContext } from "./context.ts";
 import type { Outcome } from "./http-client.ts";
-import { describeOutcome, judgeBoolean, HINT_TIMEOUT, type Verdict } from "./judge.ts";
+import { describeOutcome, HINT_TIMEOUT, type Verdict } from "./judge.ts";
+import { judgeStep } from "./judge-step.ts";
 import { runProbe, skipProbe, standardParams } from "./run-probe.ts";
 
 const NEEDS_ACCOUNT = "needs a known account: pass --user and --password";
@@ -56,25 +57,19 @@ export async function probeCheckPasswordGood(ctx: CheckContext): Promise<void> {
       params: standardParams(ctx, user, password),
       boolean: true,
     });
-    return judgeBoolean(outcome, true, {
-      opposite: "this user cannot log in: Prosody answers not-authorized to the right password",
-      broken: "Prosody reads anything but 200 and exactly true as a wrong password: nobody can log in",
-    });
+    return judgeStep({ step: "login", situation: "a login with the right password", want: "yes" }, outcome);
   });
 }
 
 export async function probeCheckPasswordWrong(ctx: CheckContext): Promise<void> {
   const user = ctx.options.user ?? ctx.absentUser;
-  await runProbe(ctx, "check-password-wrong", "200 false", async () => {
+  await runProbe(ctx, "check-password-wrong", "false (200, or a 4xx)", async () => {
     const outcome = await ctx.call({
       method: "check_password",
       params: standardParams(ctx, user, ctx.passwords.wrong),
       boolean: true,
     });
-    return judgeBoolean(outcome, false, {
-      opposite: "anyone can log in with a wrong password",
-      broken: "Prosody reads it as a wrong password (right, by luck), but our server reports a backend fault",
-    });
+    return judgeStep({ step: "login", situation: "a login with a wrong password", want: "no" }, outcome);
   });
 }
 
@@ -89,24 +84,23 @@ export async function probeUserExistsKnown(ctx: CheckContext): Promise<void> {
       params: standardParams(ctx, user),
       boolean: true,
     });
-    return judgeBoolean(outcome, true, {
-      opposite: "messages to this offline user bounce as if the account did not exist",
-      broken: "Prosody bounces messages to offline users as if their accounts did not exist",
-    });
+    return judgeStep(
+      { step: "message", situation: "a message to an existing offline user", want: "yes" },
+      outcome,
+    );
   });
 }
 
 export async function probeUserExistsUnknown(ctx: CheckContext): Promise<void> {
-  await runProbe(ctx, "user-exists-unknown", "200 false", async () => {
+  await runProbe(ctx, "user-exists-unknown", "false (200, or a 4xx)", async () => {
     const outcome = await ctx.call({
       method: "user_exists",
       params: standardParams(ctx, ctx.absentUser),
       boolean: true,
     });
-    return judgeBoolean(outcome, false, {
-      opposite: "in-band registration of any new name is refused as a conflict",
-      broken:
-        "Prosody cannot tell that an account does not exist: registration and message bounces misbehave",
-    });
+    return judgeStep(
+      { step: "message", situation: "a message to an address that does not exist", want: "no" },
+      outcome,
+    );
   });
 }

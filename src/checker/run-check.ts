@@ -1,6 +1,7 @@
 // One conformance run: the probes in a fixed order, each recording one result. The first call decides
 // whether the rest can say anything: an API that does not answer, or refuses the credentials, gets
 // one clear failure and the other probes are listed as not run rather than failing one by one.
+import { TARGETS } from "../auth/http/answers.ts";
 import { baseUrlFor } from "../auth/http/protocol.ts";
 import { createContext, type CheckContext } from "./context.ts";
 import { probeAuthRequired, probeAuthWrongRejected } from "./probes-auth.ts";
@@ -16,7 +17,13 @@ import { probeCheckPasswordReserved, probeParamOrder } from "./probes-params.ts"
 import { probeBooleanBody, probeContentLength, probeResponseTime } from "./probes-wire.ts";
 import { probeWriteGuards } from "./probes-write-guards.ts";
 import { skipProbe } from "./run-probe.ts";
-import { countResults, type CheckOptions, type CheckReport } from "./types.ts";
+import {
+  countResults,
+  summarizeTargets,
+  type CheckOptions,
+  type CheckReport,
+  type TargetVerdict,
+} from "./types.ts";
 
 /** Every probe id in run order (`cleanup` appears only when a throwaway account could not be removed). */
 export const PROBE_IDS: ReadonlyArray<readonly [string, string]> = [
@@ -24,14 +31,14 @@ export const PROBE_IDS: ReadonlyArray<readonly [string, string]> = [
   ["auth-required", "401 without Authorization"],
   ["auth-wrong-rejected", "401 with wrong credentials"],
   ["check-password-good", "200 true"],
-  ["check-password-wrong", "200 false"],
-  ["check-password-reserved", "200 false (reserved + UTF-8 password)"],
+  ["check-password-wrong", "false (200, or a 4xx)"],
+  ["check-password-reserved", "false (reserved + UTF-8 password)"],
   ["user-exists-known", "200 true"],
-  ["user-exists-unknown", "200 false"],
+  ["user-exists-unknown", "false (200, or a 4xx)"],
   ["param-order", "same answer in another order"],
-  ["register-no-user", "400 (or 501 if not implemented)"],
-  ["set-password-no-user", "400 (or 501 if not implemented)"],
-  ["remove-user-no-user", "400 (or 501 if not implemented)"],
+  ["register-no-user", "400, or 501/404 if not implemented"],
+  ["set-password-no-user", "400, or 501/404 if not implemented"],
+  ["remove-user-no-user", "400, or 501/404 if not implemented"],
   ...LIFECYCLE,
   ["boolean-body", 'exactly "true" or "false"'],
   ["content-length", "Content-Length on every answer"],
@@ -75,17 +82,26 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   }
   // Scrubbed here, once, so no caller (table, JSON, a library user) ever holds a secret.
   const redact = ctx.redact;
+  const redactTarget = (t: TargetVerdict): TargetVerdict =>
+    t.hint === undefined ? t : { ...t, hint: redact(t.hint) };
   const results = ctx.results.map((r) => ({
     ...r,
     got: redact(r.got),
     reason: redact(r.reason),
     ...(r.hint === undefined ? {} : { hint: redact(r.hint) }),
+    targets: {
+      prosody: redactTarget(r.targets.prosody),
+      "xmpp-http-auth": redactTarget(r.targets["xmpp-http-auth"]),
+    },
   }));
+  const targets = options.targets === undefined || options.targets.length === 0 ? TARGETS : options.targets;
   return {
     url: redact(base),
     server: options.server,
     mode: options.allowWrites ? "allow-writes" : "read-only",
     results,
     counts: countResults(results),
+    targets: summarizeTargets(results, targets),
+    insecure: options.insecure === true,
   };
 }

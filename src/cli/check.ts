@@ -3,7 +3,7 @@
 // terminal: progress on a TTY stderr, the table or JSON on stdout, the exit status.
 import { parseCheckArgs, CHECK_USAGE, UsageError } from "../checker/options.ts";
 import { createRedactor } from "../checker/redact.ts";
-import { renderJson, renderTable } from "../checker/report.ts";
+import { exitStatus, renderJson, renderTable } from "../checker/report.ts";
 import { secretsOf } from "../checker/context.ts";
 import { runCheck } from "../checker/run-check.ts";
 import type { CheckOptions } from "../checker/types.ts";
@@ -35,7 +35,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const report = await runCheck(options);
     if (tty) io.stderr.write("\r\x1b[K");
     io.stdout.write(parsed.json ? renderJson(report, base) : renderTable(report));
-    return report.counts.failed === 0 ? 0 : 1;
+    return exitStatus(report);
   } catch (err) {
     if (tty) io.stderr.write("\r\x1b[K");
     const redact = createRedactor(secretsOf(base));

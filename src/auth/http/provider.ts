@@ -14,15 +14,8 @@ import type {
 } from "../provider.ts";
 import { createHttpClient, type Answer, type Failure } from "./client.ts";
 import type { HttpMetrics } from "./metrics.ts";
-import {
-  BODY_FALSE,
-  BODY_TRUE,
-  CONTRACT,
-  STATUS_NOT_IMPLEMENTED,
-  baseUrlFor,
-  type Method,
-  type Params,
-} from "./protocol.ts";
+import { looksLikeHtml, readAnswer } from "./answers.ts";
+import { baseUrlFor, type Method, type Params } from "./protocol.ts";
 
 export interface HttpProviderOptions {
   /** The `http_auth_url` template; `$host` becomes `host`, one trailing `/` is dropped. */
@@ -54,7 +47,7 @@ export const HTTP_PROVIDER_DEFAULTS = Object.freeze({
 
 const CAPABILITIES: ProviderCapabilities = Object.freeze({
   plaintext: true,
-  // The API may still answer 501 for any of these; that becomes `unsupported`.
+  // The API may still answer 501 (or 404/405 without an HTML page) to these: `unsupported`.
   register: true,
   setPassword: true,
   removeUser: true,
@@ -111,7 +104,10 @@ export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
     const code = exchange.kind === "failure" ? exchange.code : undefined;
     const ms = Math.round(seconds * 1000);
     if (result.outcome === "backend-error" && reason !== "aborted") {
-      logger.warn({ method, host, reason, status, code, ms }, "HTTP auth API call failed");
+      const message = errorPage(exchange)
+        ? "HTTP auth API call failed: an HTML error page (is http_auth_url right?)"
+        : "HTTP auth API call failed";
+      logger.warn({ method, host, reason, status, code, ms }, message);
     } else {
       logger.debug({ method, host, outcome: result.outcome, reason, status, ms }, "HTTP auth API call");
     }
@@ -143,25 +139,44 @@ export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
   };
 }
 
-/** check_password and user_exists: 200 and a body of exactly `true` or `false`; all else fails closed. */
+/**
+ * check_password and user_exists, read with our column of the answer table (answers.ts): 200 `true`
+ * is yes; 200 `false`, or a 4xx (not 401/407/408/429) whose body is exactly `false` (Pleroma), is no;
+ * everything else fails closed as backend trouble.
+ */
 export function booleanAnswer(method: Method, answer: Answer): CheckResult {
-  // 501 stays a backend error here: these two methods are mandatory, so it is a broken API.
-  if (!CONTRACT[method].ok.includes(answer.status)) return backendError("status", answer.status);
   if (answer.body === undefined) return backendError("body-too-large", answer.status);
   // Byte-exact, as Prosody compares: `true\n`, `TRUE` or JSON are a broken API, not a yes or a no.
-  const text = answer.body.toString("latin1");
-  if (text === BODY_TRUE) return OK;
-  if (text === BODY_FALSE) return FALSE;
-  return backendError("bad-body", answer.status);
+  const row = readAnswer(method, { status: answer.status, body: answer.body.toString("latin1") });
+  if (row.ours === "yes") return OK;
+  if (row.ours === "no") return FALSE;
+  return backendError(answer.status === 200 ? "bad-body" : "status", answer.status);
 }
 
-/** register, set_password, remove_user: decided by status alone; the body (if any) is ignored. */
+/**
+ * register, set_password, remove_user, read with our column of the answer table: decided by status,
+ * except that a 404/405 is "not implemented" (like 501) only when its body is not an HTML page.
+ */
 export function writeAnswer(method: Method, answer: Answer): WriteResult {
-  const contract = CONTRACT[method];
-  if (contract.ok.includes(answer.status)) return OK;
-  if (contract.conflict === answer.status) return CONFLICT;
-  if (answer.status === STATUS_NOT_IMPLEMENTED) return UNSUPPORTED;
-  return backendError("status", answer.status);
+  const body = answer.body === undefined ? "" : answer.body.toString("latin1");
+  switch (readAnswer(method, { status: answer.status, body }).ours) {
+    case "done":
+      return OK;
+    case "conflict":
+      return CONFLICT;
+    case "not-implemented":
+      return UNSUPPORTED;
+    default:
+      return backendError("status", answer.status);
+  }
+}
+
+/** An HTML page for a 404/405: worth saying in the log, since it is most likely a wrong URL. */
+function errorPage(exchange: Answer | Failure): boolean {
+  if (exchange.kind !== "answer" || exchange.body === undefined) return false;
+  return (
+    (exchange.status === 404 || exchange.status === 405) && looksLikeHtml(exchange.body.toString("latin1"))
+  );
 }
 
 function failureResult(failure: Failure): BackendFailure {
