@@ -23,6 +23,7 @@ import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
 import { httpServer, httpsServer } from "./http/http-listener.ts";
+import { createLoginLimiter } from "./limits/login-limiter.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -73,6 +74,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     },
     route: async () => {},
     logger,
+    loginLimiter: createLoginLimiter(config.global),
   };
   // Rosters and offline messages: opened by start(), closed by stop().
   const storage = new StoreHandle();

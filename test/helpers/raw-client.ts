@@ -23,13 +23,19 @@ export class RawClient {
   /** `ca`: the certificate to trust (default: the test CA). */
   static async connect(
     port: number,
-    opts: { tls?: boolean; servername?: string; ca?: string } = {},
+    opts: { tls?: boolean; servername?: string; ca?: string; localAddress?: string } = {},
   ): Promise<RawClient> {
     const ca = opts.ca ?? TEST_CA;
     const socket =
       opts.tls === true
-        ? tlsConnect({ port, host: "127.0.0.1", ca, servername: opts.servername ?? "localhost" })
-        : netConnect({ port, host: "127.0.0.1" });
+        ? tlsConnect({
+            port,
+            host: "127.0.0.1",
+            ca,
+            servername: opts.servername ?? "localhost",
+            localAddress: opts.localAddress,
+          })
+        : netConnect({ port, host: "127.0.0.1", localAddress: opts.localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.tls === true ? "secureConnect" : "connect", resolve);
       socket.once("error", reject);
