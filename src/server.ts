@@ -24,6 +24,9 @@ import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
 import { httpServer, httpsServer } from "./http/http-listener.ts";
 import { createLoginLimiter } from "./limits/login-limiter.ts";
+import { AddressList } from "./limits/client-address.ts";
+import { createMetricsAccess } from "./http/metrics-access.ts";
+import { proxiedService } from "./transport/proxied-service.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -121,6 +124,12 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
       };
+      const proxyTrusted = new AddressList(g.proxy_trusted_proxies);
+      const extras = {
+        metrics,
+        metricsAccess: createMetricsAccess(g),
+        trustedProxies: new AddressList(g.trusted_proxies),
+      };
       const opts = {
         secureContext: secure,
         maxStanzaBytes: g.c2s_stanza_size_limit,
@@ -157,7 +166,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
             listeners.push(await listen("c2s_direct_tls", s, iface, port));
           }
           for (const port of g.http_ports) {
-            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, { metrics });
+            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, extras);
             s.on("connection", track);
             listeners.push(await listen("http", s, iface, port));
           }
@@ -166,10 +175,21 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               tls,
               websocket,
               (err) => logger.debug({ err: err.message }, "HTTPS handshake failed"),
-              { metrics },
+              extras,
             );
             s.on("connection", track);
             listeners.push(await listen("https", s, iface, port));
+          }
+          for (const [port, service] of Object.entries(g.proxy_port_mappings)) {
+            const s = proxiedService(service, {
+              trusted: proxyTrusted,
+              transport: opts,
+              accept,
+              http: () => httpServer(websocket, { considerSecure: g.consider_websocket_secure }, extras),
+              track,
+              logger,
+            });
+            listeners.push(await listen(`proxy_${service}`, s, iface, Number(port)));
           }
         }
       } catch (err) {
