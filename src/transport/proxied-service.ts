@@ -31,7 +31,7 @@ export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps
         // The proxied stream has every socket method TcpTransport uses (see ProxiedSocket).
         return deps.accept(new TcpTransport(socket as unknown as Socket, { ...deps.transport, kind: "tcp" }));
       case "c2s_direct_tls": {
-        const secured = new TLSSocket(socket as unknown as Socket, {
+        const secured = new TLSSocket(socket, {
           isServer: true,
           secureContext: deps.transport.secureContext,
           ALPNProtocols: ["xmpp-client"],
@@ -51,6 +51,6 @@ export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps
     // Debug only: anyone can connect and be refused, and the log must not be theirs to fill.
     onRefused: (peer, reason) => deps.logger.debug({ peer, reason, service }, "PROXY connection refused"),
   });
-  server.on("connection", deps.track);
+  server.on("connection", (raw: Socket) => deps.track(raw));
   return server;
 }
