@@ -23,7 +23,7 @@ import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
 import { httpServer, httpsServer } from "./http/http-listener.ts";
-import { createLoginLimiter } from "./limits/login-limiter.ts";
+import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts";
 import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
@@ -94,7 +94,8 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
     `xha_c2s_connections ${live.size}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
-    `xha_c2s_sessions ${ctx.sessions.size}\n`;
+    `xha_c2s_sessions ${ctx.sessions.size}\n` +
+    loginLimitMetrics(ctx.loginLimiter);
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
 

@@ -98,6 +98,8 @@ export class LoginLimiter {
   /** Account → addresses a login succeeded from, with when; least recently used first. */
   private readonly known = new Map<string, Map<string, number>>();
   private readonly now: () => number;
+  /** Attempts refused so far, by the limit that refused them (for /metrics). */
+  readonly refused = { ip: 0, account: 0 };
 
   constructor(private readonly options: LoginLimitOptions) {
     this.ips = new WindowTable(options.ipMax, options.ipPeriodMs, options.maxEntries);
@@ -124,6 +126,7 @@ export class LoginLimiter {
       const verdict = this.judge(ipWin, this.ips, accWin, this.accounts);
       if (verdict.kind === "refuse") {
         const table = verdict.scope === "ip" ? this.ips : this.accounts;
+        this.refused[verdict.scope] += 1;
         return { ok: false, scope: verdict.scope, retryAfterMs: verdict.at.start + table.periodMs - now };
       }
       if (verdict.kind === "admit") return { ok: true, ticket: this.ticket(ipKey, ipWin, account, accWin) };
@@ -218,4 +221,19 @@ export function createLoginLimiter(g: {
     accountPeriodMs: g.limit_auth_account_period * 1000,
     maxEntries: g.limit_auth_max_entries,
   });
+}
+
+/** Prometheus text: refusals by limit, and what the tables hold (never an address or a name). */
+export function loginLimitMetrics(limiter: LoginLimiter): string {
+  const { ips, accounts } = limiter.sizes;
+  return (
+    "# HELP xha_login_limit_refused_total Login attempts refused by a failed-login limit.\n" +
+    "# TYPE xha_login_limit_refused_total counter\n" +
+    `xha_login_limit_refused_total{limit="ip"} ${limiter.refused.ip}\n` +
+    `xha_login_limit_refused_total{limit="account"} ${limiter.refused.account}\n` +
+    "# HELP xha_login_limit_tracked Addresses and accounts with failed logins or checks in flight.\n" +
+    "# TYPE xha_login_limit_tracked gauge\n" +
+    `xha_login_limit_tracked{limit="ip"} ${ips}\n` +
+    `xha_login_limit_tracked{limit="account"} ${accounts}\n`
+  );
 }

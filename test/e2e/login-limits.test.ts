@@ -60,7 +60,7 @@ function fail2banRegex(): RegExp {
 }
 
 test("per address: past limit_auth_max failures the address is refused without an API call", async () => {
-  await withServer({ limit_auth_max: 3, limit_auth_period: 60 }, async (srv, api) => {
+  await withServer({ limit_auth_max: 3, limit_auth_period: 60, http_ports: [0] }, async (srv, api) => {
     for (let i = 0; i < 3; i++)
       assert.equal((await attempt(srv, "alice", `guess${i}`, "127.0.0.7")).condition, "not-authorized");
     const refused = await attempt(srv, "alice", "wonderland", "127.0.0.7");
@@ -74,6 +74,11 @@ test("per address: past limit_auth_max failures the address is refused without a
     const hits = srv.logs.filter((l) => re.test(l)).map((l) => re.exec(l)?.groups?.host);
     assert.deepEqual(hits, ["127.0.0.7", "127.0.0.7", "127.0.0.7", "127.0.0.7"]);
     assert.ok(!srv.logs.some((l) => l.includes("guess") || l.includes("wonderland")));
+    // Operators see the refusal on /metrics, without an address or a name.
+    const metrics = await (await fetch(`http://127.0.0.1:${srv.httpPort}/metrics`)).text();
+    assert.match(metrics, /xha_login_limit_refused_total\{limit="ip"\} 1\n/);
+    assert.match(metrics, /xha_login_limit_tracked\{limit="ip"\} 1\n/);
+    assert.ok(!metrics.includes("127.0.0.7") && !metrics.includes("alice"));
   });
 });
 
