@@ -74,6 +74,8 @@ export interface ProxyListenerOptions {
   onConnection(socket: ProxiedSocket): void;
   /** A connection dropped: an untrusted peer, or a missing, malformed or slow header. */
   onRefused(peer: string, reason: string): void;
+  /** How long the header may take; HEADER_TIMEOUT_MS by default. */
+  readonly headerTimeoutMs?: number;
 }
 
 /** A TCP server whose connections start with a PROXY v1 or v2 header. */
@@ -94,7 +96,7 @@ function readHeader(raw: Socket, opts: ProxyListenerOptions): void {
     opts.onRefused(peer, reason);
     raw.destroy();
   };
-  const timer = setTimeout(refuse, HEADER_TIMEOUT_MS, "no PROXY header in time");
+  const timer = setTimeout(refuse, opts.headerTimeoutMs ?? HEADER_TIMEOUT_MS, "no PROXY header in time");
   timer.unref();
   const onEnd = () => refuse("closed before the PROXY header");
   const onData = (chunk: Buffer) => {
