@@ -17,13 +17,14 @@ const plain = (u: string, p: string) => Buffer.from(`\0${u}\0${p}`).toString("ba
 async function withServer(
   options: Record<string, unknown>,
   body: (srv: TestServer, api: TestAuthApi) => Promise<void>,
+  host: Record<string, unknown> = {},
 ): Promise<void> {
   const api = await startAuthApi({ "alice@localhost": "wonderland" });
   const srv = await startServer({
     certificate: TEST_CERT,
     key: TEST_KEY,
     ...options,
-    hosts: { localhost: { http_auth_url: api.url } },
+    hosts: { localhost: { http_auth_url: api.url, ...host } },
   });
   try {
     await body(srv, api);
@@ -218,4 +219,31 @@ test("/metrics: address list, CIDR and bearer token", async () => {
     assert.equal((await get({ ...withToken, Authorization: `Basic ${token}` })).status, 401);
     assert.ok(!srv.logs.some((l) => l.includes(token)));
   });
+});
+
+test("the registration throttle counts the address the PROXY header names", async () => {
+  const host = { allow_registration: true, registration_throttle_max: 1 };
+  await withServer(
+    { proxy_port_mappings: { "0": "c2s_direct_tls" } },
+    async (srv) => {
+      const port = portOf(srv, "proxy_c2s_direct_tls");
+      const register = async (src: string, user: string) => {
+        const c = await RawClient.connect(port, { tls: true, preamble: v1(src) });
+        c.open();
+        await c.waitFor("</stream:features>");
+        c.write(
+          `<iq type='set' id='r1'><query xmlns='jabber:iq:register'><username>${user}</username><password>secret-pw-1</password></query></iq>`,
+        );
+        const reply = await c.waitFor(/<iq[^>]*id="r1"[\s\S]*?(?:\/>|<\/iq>)/);
+        c.destroy();
+        return /type="error"/.test(reply)
+          ? (/<([a-z-]+) xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/.exec(reply)?.[1] ?? reply)
+          : "result";
+      };
+      assert.equal(await register("203.0.113.20", "u1"), "result");
+      assert.equal(await register("203.0.113.20", "u2"), "resource-constraint");
+      assert.equal(await register("203.0.113.21", "u3"), "result");
+    },
+    host,
+  );
 });
