@@ -127,6 +127,9 @@ export class LoginLimiter {
       if (verdict.kind === "refuse") {
         const table = verdict.scope === "ip" ? this.ips : this.accounts;
         this.refused[verdict.scope] += 1;
+        // A window made just now for the other key holds nothing: it is not kept.
+        if (ipWin !== undefined) this.ips.settle(ipKey, ipWin);
+        if (accWin !== undefined) this.accounts.settle(account, accWin);
         return { ok: false, scope: verdict.scope, retryAfterMs: verdict.at.start + table.periodMs - now };
       }
       if (verdict.kind === "admit") return { ok: true, ticket: this.ticket(ipKey, ipWin, account, accWin) };

@@ -31,6 +31,8 @@ export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps
         // The proxied stream has every socket method TcpTransport uses (see ProxiedSocket).
         return deps.accept(new TcpTransport(socket as unknown as Socket, { ...deps.transport, kind: "tcp" }));
       case "c2s_direct_tls": {
+        // TLS over a JS stream cannot reach the TCP handle: keepalive is set on it here.
+        socket.setKeepAlive(true, deps.transport.tcpKeepAliveMs ?? 60_000);
         const secured = new TLSSocket(socket, {
           isServer: true,
           secureContext: deps.transport.secureContext,

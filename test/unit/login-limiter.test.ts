@@ -97,3 +97,22 @@ test("a waiting admission ends when its client leaves", async () => {
   first.ticket.succeeded();
   assert.equal(limiter.sizes.ips, 0);
 });
+
+test("an account refusal leaves no entry behind for the refused address", async () => {
+  const limiter = new LoginLimiter({
+    ipMax: 5,
+    ipPeriodMs: 60_000,
+    accountMax: 1,
+    accountPeriodMs: 60_000,
+    maxEntries: 100,
+  });
+  const first = await limiter.admit("192.0.2.1", "a@h", never);
+  assert.ok(first.ok);
+  first.ticket.failed();
+  for (let i = 2; i < 50; i++) {
+    const a = await limiter.admit(`192.0.2.${i}`, "a@h", never);
+    assert.equal(a.ok === false && a.scope, "account");
+  }
+  assert.deepEqual(limiter.sizes, { ips: 1, accounts: 1, known: 0 });
+  assert.equal(limiter.refused.account, 48);
+});
