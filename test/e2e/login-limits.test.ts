@@ -139,3 +139,34 @@ test("limit_auth_tarpit_delay holds a refused answer back", async () => {
     assert.ok(performance.now() - t0 >= 550);
   });
 });
+
+test("failures from many distinct addresses keep the tables within limit_auth_max_entries", async () => {
+  const opts = {
+    proxy_port_mappings: { "0": "c2s" },
+    limit_auth_max_entries: 100,
+    limit_auth_account_max: 0,
+    c2s_require_encryption: false,
+    allow_unencrypted_plain_auth: true,
+  };
+  await withServer(opts, async (srv, api) => {
+    const port = srv.server.listeners.find((l) => l.kind === "proxy_c2s")?.address.port ?? 0;
+    const guess = async (i: number) => {
+      const src = `198.18.${i >> 8}.${i & 255}`;
+      const c = await RawClient.connect(port, {
+        preamble: Buffer.from(`PROXY TCP4 ${src} 127.0.0.1 40000 5222\r\n`),
+      });
+      c.open();
+      await c.waitFor("</stream:features>");
+      c.write(
+        `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${plain("alice", "x")}</auth>`,
+      );
+      await c.waitFor("<not-authorized/>");
+      c.destroy();
+    };
+    for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => guess(i + j)));
+    assert.equal(checks(api).length, 300, "each address had its own budget");
+    const { ips } = srv.server.ctx.loginLimiter.sizes;
+    assert.ok(ips <= 100, `${ips} addresses tracked`);
+    assert.ok(ips >= 90, `${ips}: the newest are kept`);
+  });
+});
