@@ -3,7 +3,10 @@
 // is all loopback on Linux, so each address is a different client to the server).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
@@ -51,12 +54,12 @@ async function attempt(srv: TestServer, user: string, password: string, from = "
 
 const checks = (api: TestAuthApi) => api.requests.filter((r) => r.path.endsWith("/check_password"));
 
-/** The fail2ban filter of docs/security.md, with <HOST> as fail2ban expands it (roughly). */
+/** The fail2ban filter of docs/security.md, with <ADDR> (an IPv4 or IPv6 address) as fail2ban expands it. */
 function fail2banRegex(): RegExp {
   const doc = readFileSync(new URL("../../docs/security.md", import.meta.url), "utf8");
   const line = /^failregex = (.+)$/m.exec(doc)?.[1];
   assert.ok(line !== undefined, "docs/security.md has a failregex");
-  return new RegExp(line.replace("<HOST>", "(?<host>[0-9a-fA-F:.]+)"));
+  return new RegExp(line.replace("<ADDR>", "(?<host>[0-9a-fA-F:.]+)"));
 }
 
 test("per address: past limit_auth_max failures the address is refused without an API call", async () => {
@@ -170,3 +173,46 @@ test("failures from many distinct addresses keep the tables within limit_auth_ma
     assert.ok(ips >= 90, `${ips}: the newest are kept`);
   });
 });
+
+/** fail2ban-regex, when this machine has fail2ban (Debian: apt-get install fail2ban). */
+function fail2banRegexCommand(): string | undefined {
+  try {
+    execFileSync("fail2ban-regex", ["--version"], { stdio: "ignore" });
+    return "fail2ban-regex";
+  } catch {
+    return undefined;
+  }
+}
+
+const f2b = fail2banRegexCommand();
+
+test(
+  "fail2ban itself, with the filter of docs/security.md, finds the guesser in the server's log",
+  { skip: f2b === undefined ? "fail2ban-regex is not installed" : false },
+  async () => {
+    const doc = readFileSync(new URL("../../docs/security.md", import.meta.url), "utf8");
+    const filter = /```ini\n(\[Definition\][\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(filter !== undefined, "docs/security.md has a [Definition] block");
+    await withServer({ limit_auth_max: 2 }, async (srv) => {
+      for (const from of ["127.0.0.21", "127.0.0.21", "127.0.0.21", "127.0.0.22"])
+        await attempt(srv, "alice", "nope", from);
+      await attempt(srv, "alice", "wonderland", "127.0.0.23");
+      const dir = mkdtempSync(join(tmpdir(), "xha-f2b-"));
+      try {
+        writeFileSync(join(dir, "filter.conf"), filter);
+        writeFileSync(join(dir, "server.log"), `${srv.logs.join("\n")}\n`);
+        const out = execFileSync(
+          f2b as string,
+          ["--out", "ip", join(dir, "server.log"), join(dir, "filter.conf")],
+          {
+            encoding: "utf8",
+          },
+        );
+        // Two wrong passwords and one refusal from .21, one wrong password from .22, nothing for .23.
+        assert.deepEqual(out.trim().split("\n"), ["127.0.0.21", "127.0.0.21", "127.0.0.21", "127.0.0.22"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
