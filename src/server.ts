@@ -186,7 +186,8 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               trusted: proxyTrusted,
               transport: opts,
               accept,
-              http: () => httpServer(websocket, { considerSecure: g.consider_websocket_secure }, extras),
+              http: (tls) =>
+                httpServer(websocket, { considerSecure: tls || g.consider_websocket_secure }, extras),
               track,
               logger,
             });

@@ -177,7 +177,7 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
   proxy_port_mappings: {
     check: v.portMappings,
     default: {},
-    doc: 'ports that expect a PROXY protocol v1/v2 header, and the service behind it: { 15222 = "c2s" }, "c2s_direct_tls" or "http"',
+    doc: 'ports that expect a PROXY protocol v1/v2 header, and the service behind it: { 15222 = "c2s" }, "c2s_direct_tls", "http" or "https"',
   },
   proxy_trusted_proxies: {
     check: v.addressList,

@@ -102,7 +102,7 @@ export const token: Check<string> = (v) =>
     ? pass(v)
     : fail("must be 16 to 512 characters of A-Z, a-z, 0-9 and ._~+/=-");
 
-export type ProxiedService = "c2s" | "c2s_direct_tls" | "http";
+export type ProxiedService = "c2s" | "c2s_direct_tls" | "http" | "https";
 
 /** mod_net_proxy's `proxy_port_mappings`: port → the service spoken after the PROXY header. */
 export const portMappings: Check<Readonly<Record<string, ProxiedService>>> = (v) => {
@@ -112,7 +112,7 @@ export const portMappings: Check<Readonly<Record<string, ProxiedService>>> = (v)
   for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
     const p = port(Number(k));
     if (!/^\d+$/.test(k) || !p.ok) return fail(`key "${k}" is not a port number`);
-    const svc = oneOf<ProxiedService>("c2s", "c2s_direct_tls", "http")(s);
+    const svc = oneOf<ProxiedService>("c2s", "c2s_direct_tls", "http", "https")(s);
     if (!svc.ok) return fail(`port ${k} ${svc.message}`);
     out[k] = svc.value;
   }

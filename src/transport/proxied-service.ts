@@ -1,6 +1,7 @@
 // One proxy_port_mappings port (Prosody's mod_net_proxy): a PROXY header, then the mapped service
 // on the same connection: "c2s" (STARTTLS), "c2s_direct_tls" (XEP-0368: the TLS handshake follows the
-// header) or "http" (WebSocket, /healthz, /metrics), each seeing the client's address.
+// header), "http" (WebSocket, /healthz, /metrics) or "https" (the same after a TLS handshake), each
+// seeing the client's address.
 import type { Server as HttpServer } from "node:http";
 import type { Server, Socket } from "node:net";
 import { TLSSocket } from "node:tls";
@@ -16,8 +17,9 @@ export interface ProxiedServiceDeps {
   readonly trusted: AddressList;
   readonly transport: Omit<TcpTransportOptions, "kind" | "remoteAddress">;
   accept(transport: StreamTransport): void;
-  /** Makes the HTTP server connections are handed to (it never listens itself). */
-  http(): HttpServer;
+  /** Makes the HTTP server connections are handed to (it never listens itself); `secure` for
+   * connections this adapter has already wrapped in TLS. */
+  http(secure: boolean): HttpServer;
   /** Called with every accepted connection, so that stop() can end it. */
   track(socket: Socket): void;
   readonly logger: Logger;
@@ -43,8 +45,20 @@ export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps
       }
       case "http":
         // Node's HTTP server takes any duplex stream as a connection (the "connection" event).
-        (http ??= deps.http()).emit("connection", socket);
+        (http ??= deps.http(false)).emit("connection", socket);
         return;
+      case "https": {
+        socket.setKeepAlive(true, deps.transport.tcpKeepAliveMs ?? 60_000);
+        const secured = new TLSSocket(socket, {
+          isServer: true,
+          secureContext: deps.transport.secureContext,
+          ALPNProtocols: ["http/1.1"],
+        });
+        // TLS over a JS stream has no peer of its own: the HTTP code reads the client's here.
+        Object.defineProperty(secured, "remoteAddress", { value: socket.remoteAddress });
+        (http ??= deps.http(true)).emit("connection", secured);
+        return;
+      }
     }
   };
   const server = proxyServer({

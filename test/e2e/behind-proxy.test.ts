@@ -4,10 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
-import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
+import { RawClient, TEST_CA, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { WsRawClient } from "../helpers/ws-client.ts";
+import { WebSocket } from "ws";
 import { V2_SIGNATURE } from "../../src/transport/proxy-protocol.ts";
 
 const HEADER =
@@ -246,4 +248,58 @@ test("the registration throttle counts the address the PROXY header names", asyn
     },
     host,
   );
+});
+
+async function rawHttps(port: number, preamble: Buffer, request: string): Promise<string> {
+  const plainSocket = connect({ port, host: "127.0.0.1" });
+  await new Promise((r) => plainSocket.once("connect", r));
+  plainSocket.write(preamble);
+  const socket = tlsConnect({ socket: plainSocket, ca: TEST_CA, servername: "localhost" });
+  let text = "";
+  socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+  await new Promise<void>((resolve, reject) => {
+    socket.on("close", () => resolve());
+    socket.on("error", reject);
+    socket.once("secureConnect", () => socket.write(request));
+  });
+  return text;
+}
+
+test("PROXY on an HTTPS port: TLS after the header, and /metrics sees the client's address", async () => {
+  await withServer({ proxy_port_mappings: { "0": "https" } }, async (srv) => {
+    const port = portOf(srv, "proxy_https");
+    const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    assert.match(await rawHttps(port, v1("203.0.113.7"), get("/metrics")), /^HTTP\/1\.1 404/);
+    assert.match(
+      await rawHttps(port, v2("127.0.0.1"), get("/metrics")),
+      /^HTTP\/1\.1 200[\s\S]*xha_c2s_connections/,
+    );
+    assert.match(await rawHttps(port, v1("203.0.113.7"), get("/healthz")), /^HTTP\/1\.1 200/);
+    // XMPP over WebSocket through it: the session's address is the header's, and it counts as secure.
+    const ws = new WebSocket(`wss://localhost:${port}/xmpp-websocket`, ["xmpp"], {
+      createConnection: () => {
+        const raw = connect({ port, host: "127.0.0.1" });
+        raw.write(v1("203.0.113.44"));
+        return tlsConnect({ socket: raw, ca: TEST_CA, servername: "localhost" });
+      },
+    });
+    const messages: string[] = [];
+    ws.on("message", (d: Buffer) => messages.push(d.toString()));
+    await new Promise((r, j) => ws.once("open", r).once("error", j));
+    ws.send("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='localhost' version='1.0'/>");
+    ws.send(
+      `<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${plain("alice", "wonderland")}</auth>`,
+    );
+    const deadline = Date.now() + 5000;
+    while (!messages.some((m) => m.startsWith("<success")) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    ws.terminate();
+    assert.ok(
+      messages.some((m) => m.startsWith("<success")),
+      messages.join(" | "),
+    );
+    assert.ok(
+      srv.logs.some((l) => l.includes('"remote":"203.0.113.44"') && l.includes('"transport":"websocket"')),
+    );
+  });
 });
