@@ -3,12 +3,18 @@
 // /metrics access, matched with Node's BlockList.
 import { BlockList, isIP, isIPv4 } from "node:net";
 
-/** "::ffff:192.0.2.1" (IPv4 on a dual-stack socket) is "192.0.2.1"; IPv6 in lower case. */
+/**
+ * One spelling per address: "::ffff:192.0.2.1" (IPv4 on a dual-stack socket) is "192.0.2.1", and
+ * IPv6 is in its compressed lower-case form (RFC 5952), whoever wrote it (a PROXY header, a proxy's
+ * X-Forwarded-For), so logs and fail2ban see one address once.
+ */
 export function plainAddress(address: string | undefined): string {
   if (address === undefined || address === "") return "unknown";
   const lower = address.toLowerCase();
   if (lower.startsWith("::ffff:") && isIPv4(lower.slice(7))) return lower.slice(7);
-  return lower;
+  if (isIP(lower) !== 6 || lower.includes("%")) return lower;
+  // The URL parser writes IPv6 hosts in RFC 5952 form.
+  return new URL(`http://[${lower}]/`).hostname.slice(1, -1);
 }
 
 /** The eight 16-bit groups of an IPv6 literal (an embedded IPv4 tail included), or undefined. */

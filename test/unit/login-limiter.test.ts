@@ -22,6 +22,8 @@ test("addresses: IPv4-mapped is IPv4, IPv6 counts by its /64", () => {
   assert.equal(limitKey("2001:db8:1:2::9"), limitKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff"));
   assert.notEqual(limitKey("2001:db8:1:2::1"), limitKey("2001:db8:1:3::1"));
   assert.equal(limitKey("::1"), "0:0:0:0::/64");
+  assert.equal(plainAddress("2001:DB8:0:0:0:0:0:7"), "2001:db8::7");
+  assert.equal(plainAddress("::FFFF:192.0.2.1"), "192.0.2.1");
   const list = new AddressList(["10.0.0.0/8", "::1", "2001:db8::/32"]);
   assert.ok(
     list.has("10.9.8.7") && list.has("::ffff:10.1.1.1") && list.has("::1") && list.has("2001:db8::5"),
