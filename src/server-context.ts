@@ -8,6 +8,7 @@ import type { Session } from "./stream/session.ts";
 import type { SessionRegistry } from "./router/sessions.ts";
 import type { IqRegistry } from "./router/iq-registry.ts";
 import type { Hook } from "./router/hooks.ts";
+import type { LoginLimiter } from "./limits/login-limiter.ts";
 
 export interface HostContext {
   readonly name: string;
@@ -42,4 +43,6 @@ export interface ServerContext {
   readonly hooks: ServerHooks;
   route: RouteFn;
   readonly logger: Logger;
+  /** Failed-login limits per client address and per account, across connections. */
+  readonly loginLimiter: LoginLimiter;
 }

@@ -23,6 +23,10 @@ import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
 import { httpServer, httpsServer } from "./http/http-listener.ts";
+import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts";
+import { AddressList } from "./limits/client-address.ts";
+import { createMetricsAccess } from "./http/metrics-access.ts";
+import { proxiedService } from "./transport/proxied-service.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -75,6 +79,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     },
     route: async () => {},
     logger,
+    loginLimiter: createLoginLimiter(config.global),
   };
   // Rosters and offline messages: opened by start(), closed by stop().
   const storage = new StoreHandle();
@@ -91,7 +96,8 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
     `xha_c2s_connections ${live.size}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
-    `xha_c2s_sessions ${ctx.sessions.size}\n`;
+    `xha_c2s_sessions ${ctx.sessions.size}\n` +
+    loginLimitMetrics(ctx.loginLimiter);
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
 
@@ -120,6 +126,12 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
+      };
+      const proxyTrusted = new AddressList(g.proxy_trusted_proxies);
+      const extras = {
+        metrics,
+        metricsAccess: createMetricsAccess(g),
+        trustedProxies: new AddressList(g.trusted_proxies),
       };
       const opts = {
         secureContext: secure,
@@ -157,7 +169,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
             listeners.push(await listen("c2s_direct_tls", s, iface, port));
           }
           for (const port of g.http_ports) {
-            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, { metrics });
+            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, extras);
             s.on("connection", track);
             listeners.push(await listen("http", s, iface, port));
           }
@@ -166,10 +178,22 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               tls,
               websocket,
               (err) => logger.debug({ err: err.message }, "HTTPS handshake failed"),
-              { metrics },
+              extras,
             );
             s.on("connection", track);
             listeners.push(await listen("https", s, iface, port));
+          }
+          for (const [port, service] of Object.entries(g.proxy_port_mappings)) {
+            const s = proxiedService(service, {
+              trusted: proxyTrusted,
+              transport: opts,
+              accept,
+              http: (tls) =>
+                httpServer(websocket, { considerSecure: tls || g.consider_websocket_secure }, extras),
+              track,
+              logger,
+            });
+            listeners.push(await listen(`proxy_${service}`, s, iface, Number(port)));
           }
         }
       } catch (err) {

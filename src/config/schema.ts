@@ -21,6 +21,18 @@ export interface GlobalOptions {
   readonly log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   readonly storage: "internal" | "sql";
   readonly sql: SqlConnection | undefined;
+  readonly limit_auth_max: number;
+  readonly limit_auth_period: number;
+  readonly limit_auth_account_max: number;
+  readonly limit_auth_account_period: number;
+  readonly limit_auth_tarpit_delay: number;
+  readonly limit_auth_max_entries: number;
+  readonly trusted_proxies: readonly string[];
+  readonly proxy_port_mappings: Readonly<Record<string, v.ProxiedService>>;
+  readonly proxy_trusted_proxies: readonly string[];
+  readonly openmetrics_allow_ips: readonly string[];
+  readonly openmetrics_allow_cidr: string | undefined;
+  readonly openmetrics_token: string | undefined;
 }
 
 export interface HostOptions {
@@ -126,6 +138,66 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     check: optional(sqlOption),
     default: undefined,
     doc: 'for storage = "sql": { driver = "PostgreSQL", database, host, port, username, password } or a postgres:// URL',
+  },
+  limit_auth_max: {
+    check: v.int(0, 1_000_000),
+    default: 5,
+    doc: "failed logins per client address (IPv4, or IPv6 /64) per period before further attempts are refused (0: no limit)",
+  },
+  limit_auth_period: {
+    check: v.seconds(1, 86400),
+    default: 30,
+    doc: "seconds of the per-address window, from its first failure",
+  },
+  limit_auth_account_max: {
+    check: v.int(0, 1_000_000),
+    default: 20,
+    doc: "failed logins per account per period before it is refused from addresses it has not logged in from (0: no limit)",
+  },
+  limit_auth_account_period: {
+    check: v.seconds(1, 86400 * 7),
+    default: 600,
+    doc: "seconds of the per-account window, from its first failure",
+  },
+  limit_auth_tarpit_delay: {
+    check: v.seconds(0, 60),
+    default: 0,
+    doc: "seconds a refused login waits before its answer (0: answered at once)",
+  },
+  limit_auth_max_entries: {
+    check: v.int(100, 10_000_000),
+    default: 100_000,
+    doc: "addresses and accounts tracked by the login limits, each; past it the oldest are forgotten",
+  },
+  trusted_proxies: {
+    check: v.addressList,
+    default: ["127.0.0.1", "::1"],
+    doc: "addresses or CIDR ranges whose X-Forwarded-For names the client on the HTTP listeners",
+  },
+  proxy_port_mappings: {
+    check: v.portMappings,
+    default: {},
+    doc: 'ports that expect a PROXY protocol v1/v2 header, and the service behind it: { 15222 = "c2s" }, "c2s_direct_tls", "http" or "https"',
+  },
+  proxy_trusted_proxies: {
+    check: v.addressList,
+    default: ["127.0.0.1", "::1"],
+    doc: "addresses or CIDR ranges allowed to connect to proxy_port_mappings ports; others are dropped",
+  },
+  openmetrics_allow_ips: {
+    check: v.addressList,
+    default: ["127.0.0.1", "::1"],
+    doc: "client addresses that may read /metrics",
+  },
+  openmetrics_allow_cidr: {
+    check: optional(v.cidr),
+    default: undefined,
+    doc: "a CIDR range that may also read /metrics",
+  },
+  openmetrics_token: {
+    check: optional(v.token),
+    default: undefined,
+    doc: "a bearer token that also grants /metrics (Authorization: Bearer …), from any address",
   },
 };
 

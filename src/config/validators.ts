@@ -1,6 +1,7 @@
 // Small typed validators for configuration values. Each returns the value or a message saying what
 // is wrong; the schema turns a message into an error naming the key and the file.
 
+import { addressListEntryError } from "../limits/client-address.ts";
 export type Check<T> = (value: unknown) => { ok: true; value: T } | { ok: false; message: string };
 
 const fail = (message: string) => ({ ok: false as const, message });
@@ -76,3 +77,44 @@ export const address: Check<string> = (v) =>
   typeof v === "string" && v.length > 0 && !/\s/.test(v)
     ? pass(v)
     : fail('must be an address such as "127.0.0.1", "::" or "*"');
+
+/** IP literals and CIDR ranges ("127.0.0.1", "::1", "10.0.0.0/8"): trusted proxies, /metrics readers. */
+export const addressList: Check<readonly string[]> = (v) => {
+  const r = list(str, { unique: true })(v);
+  if (!r.ok) return r;
+  for (const [i, entry] of r.value.entries()) {
+    const error = addressListEntryError(entry);
+    if (error !== undefined) return fail(`item ${i + 1}: ${error}`);
+  }
+  return r;
+};
+
+/** One CIDR range such as "172.17.2.0/24" (Prosody's openmetrics_allow_cidr). */
+export const cidr: Check<string> = (v) => {
+  if (typeof v !== "string" || !v.includes("/")) return fail('must be a CIDR range such as "10.0.0.0/8"');
+  const error = addressListEntryError(v);
+  return error === undefined ? pass(v) : fail(error);
+};
+
+/** A bearer token: long enough not to be guessed, and only characters a header carries as they are. */
+export const token: Check<string> = (v) =>
+  typeof v === "string" && /^[A-Za-z0-9._~+/=-]{16,512}$/.test(v)
+    ? pass(v)
+    : fail("must be 16 to 512 characters of A-Z, a-z, 0-9 and ._~+/=-");
+
+export type ProxiedService = "c2s" | "c2s_direct_tls" | "http" | "https";
+
+/** mod_net_proxy's `proxy_port_mappings`: port → the service spoken after the PROXY header. */
+export const portMappings: Check<Readonly<Record<string, ProxiedService>>> = (v) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    return fail('must be a table such as { 15222 = "c2s" }');
+  const out: Record<string, ProxiedService> = {};
+  for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
+    const p = port(Number(k));
+    if (!/^\d+$/.test(k) || !p.ok) return fail(`key "${k}" is not a port number`);
+    const svc = oneOf<ProxiedService>("c2s", "c2s_direct_tls", "http", "https")(s);
+    if (!svc.ok) return fail(`port ${k} ${svc.message}`);
+    out[k] = svc.value;
+  }
+  return pass(out);
+};

@@ -9,6 +9,9 @@ import {
 import { createServer as createTlsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { refuseUpgrade, WEBSOCKET_PATH, type WebSocketEndpoint } from "./websocket-endpoint.ts";
+import { AddressList } from "../limits/client-address.ts";
+import { forwardedClient } from "./forwarded-for.ts";
+import { createMetricsAccess, type MetricsAccess } from "./metrics-access.ts";
 
 export const HEALTH_PATH = "/healthz";
 export const METRICS_PATH = "/metrics";
@@ -16,12 +19,26 @@ export const METRICS_PATH = "/metrics";
 /** What the listener serves besides WebSocket; `metrics` renders the Prometheus text format. */
 export interface HttpExtras {
   readonly metrics?: () => string;
+  /** Who may read /metrics; by default loopback clients only. */
+  readonly metricsAccess?: MetricsAccess;
+  /** Peers whose X-Forwarded-For names the client (trusted_proxies); by default none. */
+  readonly trustedProxies?: AddressList;
 }
 
-/** Metrics name the server's hosts and load: only a process on this machine may read them. */
-function fromLoopback(req: IncomingMessage): boolean {
-  const a = req.socket.remoteAddress ?? "";
-  return a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
+const LOOPBACK_ONLY = createMetricsAccess({
+  openmetrics_allow_ips: ["127.0.0.0/8", "::1"],
+  openmetrics_allow_cidr: undefined,
+  openmetrics_token: undefined,
+});
+const NO_PROXIES = new AddressList([]);
+
+/** The client's address: the peer's, or the one trusted proxies forwarded. */
+export function clientAddress(req: IncomingMessage, extras: HttpExtras): string {
+  return forwardedClient(
+    req.socket.remoteAddress,
+    req.headers["x-forwarded-for"],
+    extras.trustedProxies ?? NO_PROXIES,
+  );
 }
 
 function pathOf(req: IncomingMessage): string | undefined {
@@ -51,12 +68,18 @@ function reply(
 
 function onRequest(req: IncomingMessage, res: ServerResponse, extras: HttpExtras): void {
   const path = pathOf(req);
-  if (path === METRICS_PATH && extras.metrics !== undefined && fromLoopback(req)) {
-    if (req.method !== "GET" && req.method !== "HEAD")
-      return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
-    return reply(res, 200, extras.metrics().trimEnd(), {
-      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
-    });
+  if (path === METRICS_PATH && extras.metrics !== undefined) {
+    const verdict = (extras.metricsAccess ?? LOOPBACK_ONLY)(req, clientAddress(req, extras));
+    if (verdict === "unauthorized")
+      return reply(res, 401, "unauthorized", { "WWW-Authenticate": 'Bearer realm="metrics"' });
+    if (verdict === "allow") {
+      if (req.method !== "GET" && req.method !== "HEAD")
+        return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
+      return reply(res, 200, extras.metrics().trimEnd(), {
+        "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+      });
+    }
+    // Hidden: the same 404 as any unknown path.
   }
   if (path === HEALTH_PATH) {
     if (req.method !== "GET" && req.method !== "HEAD")
@@ -80,7 +103,7 @@ function attach(server: Server, endpoint: WebSocketEndpoint, secure: boolean, ex
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {});
     if (pathOf(req) !== WEBSOCKET_PATH) return refuseUpgrade(socket, 404, "Not Found", "not found");
-    endpoint.upgrade(req, socket, head, secure);
+    endpoint.upgrade(req, socket, head, secure, clientAddress(req, extras));
   });
   return server;
 }

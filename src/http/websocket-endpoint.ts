@@ -18,8 +18,8 @@ export interface WebSocketEndpointOptions {
 }
 
 export interface WebSocketEndpoint {
-  /** Takes over an HTTP upgrade request for WEBSOCKET_PATH. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): void;
+  /** Takes over an HTTP upgrade request for WEBSOCKET_PATH; `remote` is the client's address. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean, remote: string): void;
   close(): void;
 }
 
@@ -56,7 +56,7 @@ export function createWebSocketEndpoint(opts: WebSocketEndpointOptions): WebSock
   });
 
   return {
-    upgrade(req, socket, head, secure) {
+    upgrade(req, socket, head, secure, remote) {
       if (!offersXmpp(req.headers["sec-websocket-protocol"])) {
         // RFC 7395 §3.1: a connection without the subprotocol would not be XMPP; say so plainly.
         return refuseUpgrade(
@@ -70,7 +70,7 @@ export function createWebSocketEndpoint(opts: WebSocketEndpointOptions): WebSock
         opts.onTransport(
           new WebSocketTransport(ws, {
             secure,
-            remoteAddress: req.socket.remoteAddress ?? "unknown",
+            remoteAddress: remote,
             maxStanzaBytes: opts.maxStanzaBytes,
           }),
         );

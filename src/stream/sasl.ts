@@ -6,6 +6,7 @@ import { makeJid, tryParseJid } from "../jid.ts";
 import type { Session } from "./session.ts";
 import { decodeSaslData, parsePlain, type SaslFailureCondition } from "./sasl-plain.ts";
 import { plainAllowed } from "./features.ts";
+import { admitLogin, refusal, settle } from "./sasl-limits.ts";
 
 export interface SaslState {
   failures: number;
@@ -81,10 +82,26 @@ async function checkPlain(session: Session, data: string): Promise<void> {
     return failed(session, "invalid-authzid");
 
   session.transport.pause();
-  const started = performance.now();
   const call = new AbortController();
   session.sasl.call = call;
-  const result = await host.provider.checkPassword(parsed.user, parsed.password, { signal: call.signal });
+  // Failed-login limits across connections; a wait here means checks in flight hold the budget.
+  const admission = await admitLogin(session, parsed.user, call.signal);
+  if (!admission.ok) {
+    const refused =
+      admission.scope === "aborted" ? undefined : await refusal(session, jid.toString(), admission);
+    session.sasl.call = undefined;
+    session.transport.resume();
+    if (!session.isOpen || refused === undefined) return;
+    return failed(session, refused.condition, refused.text);
+  }
+  const started = performance.now();
+  const result = await host.provider
+    .checkPassword(parsed.user, parsed.password, { signal: call.signal })
+    .catch((err: unknown) => {
+      admission.ticket.release(); // a provider bug must not hold the slot for ever
+      throw err;
+    });
+  settle(admission.ticket, result.outcome);
   session.sasl.call = undefined;
   session.transport.resume();
   if (!session.isOpen) return;

@@ -7,6 +7,7 @@ import type { Element } from "../xml/element.ts";
 import { serialize, serializeAttrs } from "../xml/element.ts";
 import { StreamParser, type StreamParserOptions, type StreamStart } from "../xml/stream-parser.ts";
 import type { StreamErrorInfo } from "../xml/stream-errors.ts";
+import { plainAddress } from "../limits/client-address.ts";
 import { NOOP_HANDLERS, type StreamTransport, type TransportHandlers } from "../stream/transport.ts";
 
 export interface TcpTransportOptions {
@@ -17,6 +18,8 @@ export interface TcpTransportOptions {
   readonly maxBufferedBytes?: number;
   /** Idle time before the kernel probes a silent peer (TCP keepalive), so a dead one is found. */
   readonly tcpKeepAliveMs?: number;
+  /** The client's address when the socket's peer is not the client (a PROXY-protocol proxy). */
+  readonly remoteAddress?: string;
 }
 
 export class TcpTransport implements StreamTransport {
@@ -30,6 +33,8 @@ export class TcpTransport implements StreamTransport {
   /** Bumped on every restart so callbacks of a replaced parser are ignored. */
   private generation = 0;
   private upgrading = false;
+  /** Decrypted data read before the handshake was reported done, replayed to the new parser. */
+  private early: Buffer[] | undefined;
   private closed = false;
   private corked = false;
   private readonly maxBuffered: number;
@@ -40,7 +45,7 @@ export class TcpTransport implements StreamTransport {
   ) {
     this.kind = opts.kind;
     this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? "unknown";
+    this.remoteAddress = opts.remoteAddress ?? plainAddress(socket.remoteAddress);
     this.maxBuffered = opts.maxBufferedBytes ?? 4 * opts.maxStanzaBytes + 1024 * 1024;
     this.parser = this.newParser();
     this.attach(socket);
@@ -70,7 +75,13 @@ export class TcpTransport implements StreamTransport {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    if (this.upgrading || this.closed) return;
+    if (this.closed) return;
+    if (this.upgrading) {
+      // Only the TLS socket is attached while upgrading: this is the client's first encrypted data,
+      // which can come before the "secure" event when TLS runs over a JS stream (a PROXY port).
+      (this.early ??= []).push(chunk);
+      return;
+    }
     this.lastInputAt = performance.now();
     this.parser.write(chunk);
   };
@@ -152,6 +163,9 @@ export class TcpTransport implements StreamTransport {
     });
     this.upgrading = false;
     this.parser = this.newParser();
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const chunk of early) this.onData(chunk);
   }
 
   restart(): void {

@@ -23,13 +23,32 @@ export class RawClient {
   /** `ca`: the certificate to trust (default: the test CA). */
   static async connect(
     port: number,
-    opts: { tls?: boolean; servername?: string; ca?: string } = {},
+    opts: { tls?: boolean; servername?: string; ca?: string; localAddress?: string; preamble?: Buffer } = {},
   ): Promise<RawClient> {
     const ca = opts.ca ?? TEST_CA;
+    const servername = opts.servername ?? "localhost";
+    // tls.connect passes localAddress on to net.connect; its option type does not list it.
+    const local: object = opts.localAddress === undefined ? {} : { localAddress: opts.localAddress };
+    if (opts.preamble !== undefined) {
+      // Bytes before everything, TLS included: a PROXY protocol header, as HAProxy writes it.
+      const plain = netConnect({ port, host: "127.0.0.1", localAddress: opts.localAddress });
+      await new Promise<void>((resolve, reject) => {
+        plain.once("connect", resolve);
+        plain.once("error", reject);
+      });
+      plain.write(opts.preamble);
+      if (opts.tls !== true) return new RawClient(plain, ca);
+      const secured = tlsConnect({ socket: plain, ca, servername });
+      await new Promise<void>((resolve, reject) => {
+        secured.once("secureConnect", resolve);
+        secured.once("error", reject);
+      });
+      return new RawClient(secured, ca);
+    }
     const socket =
       opts.tls === true
-        ? tlsConnect({ port, host: "127.0.0.1", ca, servername: opts.servername ?? "localhost" })
-        : netConnect({ port, host: "127.0.0.1" });
+        ? tlsConnect({ port, host: "127.0.0.1", ca, servername, ...local })
+        : netConnect({ port, host: "127.0.0.1", localAddress: opts.localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.tls === true ? "secureConnect" : "connect", resolve);
       socket.once("error", reject);

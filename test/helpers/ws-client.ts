@@ -28,8 +28,13 @@ export class WsRawClient {
     ws.on("error", () => {});
   }
 
-  static async connect(url: string, protocols: string[] = ["xmpp"]): Promise<WsRawClient> {
-    const ws = new WebSocket(url, protocols, { ca: TEST_CA });
+  /** `headers`: extra request headers (X-Forwarded-For, as a proxy would add). */
+  static async connect(
+    url: string,
+    protocols: string[] = ["xmpp"],
+    headers: Record<string, string> = {},
+  ): Promise<WsRawClient> {
+    const ws = new WebSocket(url, protocols, { ca: TEST_CA, headers });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", resolve);
       ws.once("error", reject);
