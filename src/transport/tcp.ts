@@ -13,6 +13,7 @@ export interface TcpTransportOptions {
   readonly kind: "tcp" | "tls";
   readonly secureContext: SecureContext;
   readonly maxStanzaBytes: number;
+  readonly maxStanzaDepth?: number;
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
   readonly maxBufferedBytes?: number;
   /** Idle time before the kernel probes a silent peer (TCP keepalive), so a dead one is found. */
@@ -61,7 +62,8 @@ export class TcpTransport implements StreamTransport {
   }
 
   private newParser(): StreamParser {
-    return new StreamParser(new ParserEvents(this, ++this.generation, this.opts.maxStanzaBytes));
+    const { maxStanzaBytes, maxStanzaDepth } = this.opts;
+    return new StreamParser(new ParserEvents(this, ++this.generation, maxStanzaBytes, maxStanzaDepth));
   }
 
   /** @internal The session's handlers while parser generation `gen` is the live one. */
@@ -192,6 +194,7 @@ class ParserEvents implements StreamParserOptions {
     private readonly transport: TcpTransport,
     private readonly gen: number,
     readonly maxStanzaBytes: number,
+    readonly maxStanzaDepth: number | undefined,
   ) {}
 
   onStreamStart(root: StreamStart): void {

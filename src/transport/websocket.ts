@@ -15,6 +15,7 @@ export interface WebSocketTransportOptions {
   readonly secure: boolean;
   readonly remoteAddress: string;
   readonly maxStanzaBytes: number;
+  readonly maxStanzaDepth?: number;
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
   readonly maxBufferedBytes?: number;
 }
@@ -68,7 +69,10 @@ export class WebSocketTransport implements StreamTransport {
   ) {
     this.secure = opts.secure;
     this.remoteAddress = opts.remoteAddress;
-    this.parser = createFramedParser({ maxStanzaBytes: opts.maxStanzaBytes });
+    this.parser = createFramedParser({
+      maxStanzaBytes: opts.maxStanzaBytes,
+      ...(opts.maxStanzaDepth === undefined ? {} : { maxStanzaDepth: opts.maxStanzaDepth }),
+    });
     this.maxBuffered = opts.maxBufferedBytes ?? 4 * opts.maxStanzaBytes + 1024 * 1024;
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("pong", () => (this.lastInputAt = performance.now()));

@@ -39,6 +39,9 @@ const RESTRICTED_MESSAGES = [
   "XML declaration must", // an XML declaration anywhere but the very start is a processing instruction
 ];
 
+/** Thrown out of saxes by a handler to stop parsing in the middle of a slice; caught in `write`. */
+const ABANDON = new Error("parse abandoned");
+
 type Segment = "prolog" | "element" | "idle" | "epilog";
 
 const SAX_OPTIONS = { xmlns: true, position: true, forceXMLVersion: true, defaultXMLVersion: "1.0" } as const;
@@ -111,8 +114,10 @@ export class XmlReader {
       try {
         this.sax.write(slice);
       } catch (err) {
-        // Only a throwing callback gets here; the parse state is unknown, so stop.
+        // Our own signal to leave saxes at once (see `abandon`), or a throwing callback: either
+        // way the parse state is unknown, so stop.
         this.halted = true;
+        if (err === ABANDON) return;
         throw err;
       }
       this.fed += slice.length;
@@ -180,7 +185,14 @@ export class XmlReader {
   }
 
   private openTagStart(tag: { name: string }): void {
-    if (!this.enter() || this.openCount !== this.emitDepth) return;
+    if (!this.enter()) return;
+    // Checked at the name, before saxes resolves the namespaces of a tag one level too deep.
+    if (this.openCount - this.emitDepth >= this.limits.maxStanzaDepth) {
+      this.fail("policy-violation", `a stanza nested deeper than ${this.limits.maxStanzaDepth} levels`);
+      // Not one more tag of the slice: saxes would keep stacking (and resolving) the rest.
+      throw ABANDON;
+    }
+    if (this.openCount !== this.emitDepth) return;
     // The element's bytes start at its "<": "<", the name and the character saxes stopped at.
     this.segment = "element";
     this.used = Buffer.byteLength(tag.name, "utf8") + 2;
