@@ -33,6 +33,8 @@ export class TcpTransport implements StreamTransport {
   private upgrading = false;
   private closed = false;
   private corked = false;
+  /** Outstanding pause() calls; the socket reads while there are none. */
+  private pauses = 0;
   private readonly maxBuffered: number;
 
   constructor(
@@ -147,6 +149,7 @@ export class TcpTransport implements StreamTransport {
     const secured = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
     this.socket = secured;
     this.attach(secured);
+    if (this.pauses > 0) secured.pause();
     await new Promise<void>((resolve, reject) => {
       secured.once("secure", resolve);
       secured.once("error", reject);
@@ -161,11 +164,11 @@ export class TcpTransport implements StreamTransport {
   }
 
   pause(): void {
-    this.socket.pause();
+    if (this.pauses++ === 0) this.socket.pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    if (this.pauses > 0 && --this.pauses === 0) this.socket.resume();
   }
 
   destroy(): void {
@@ -201,8 +204,8 @@ class ParserEvents implements StreamParserOptions {
     this.transport.handlersFor(this.gen)?.onStreamStart(root.attrs);
   }
 
-  onStanza(el: Element): void {
-    this.transport.handlersFor(this.gen)?.onElement(el);
+  onStanza(el: Element, bytes: number): void {
+    this.transport.handlersFor(this.gen)?.onElement(el, bytes);
   }
 
   onStreamEnd(): void {

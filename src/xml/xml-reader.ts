@@ -9,8 +9,8 @@ import type { StreamErrorCondition } from "./stream-errors.ts";
 export interface XmlReaderEvents {
   /** Stream mode: the root start tag is complete. */
   onRoot(tag: SaxesTagNS): void;
-  /** A complete top-level element (a stanza, or the document's root). */
-  onElement(el: Element): void;
+  /** A complete top-level element (a stanza, or the document's root) and about how many bytes it took. */
+  onElement(el: Element, bytes: number): void;
   /** Stream mode: the root's end tag. */
   onRootEnd(): void;
   /** Called once; afterwards the reader ignores everything. */
@@ -301,9 +301,10 @@ export class XmlReader {
     if (this.openCount < this.emitDepth) return;
     const el = this.builder.close();
     if (el === undefined) return;
+    const bytes = this.used;
     this.startIdle();
     this.emitted = true;
-    this.events.onElement(el);
+    this.events.onElement(el, bytes);
   }
 }
 
