@@ -91,21 +91,26 @@ export function el(
   return new Element(name, attrs, children);
 }
 
-const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+// XML 1.0 §2.11 and §3.3.3: a parser turns a literal CR into LF, and tab, CR and LF in an attribute
+// value into spaces; as character references they survive, so the tree re-parses to itself.
+const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" };
 const ATTR_ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
   ">": "&gt;",
   '"': "&quot;",
   "'": "&apos;",
+  "\t": "&#9;",
+  "\n": "&#10;",
+  "\r": "&#13;",
 };
 
 export function escapeText(s: string): string {
-  return s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] ?? c);
+  return s.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] ?? c);
 }
 
 export function escapeAttr(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ATTR_ESCAPES[c] ?? c);
+  return s.replace(/[&<>"'\t\n\r]/g, (c) => ATTR_ESCAPES[c] ?? c);
 }
 
 export function serializeAttrs(attrs: Record<string, string>): string {
