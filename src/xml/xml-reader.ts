@@ -234,6 +234,10 @@ export class XmlReader {
     // The refusal of the end tag just reported: it never closed anything.
     if (this.pendingClose && this.sax.position === this.pendingPosition) this.pendingClose = false;
     else this.commit();
+    // Text before the error not yet counted may hold an earlier fault (text between stanzas, a
+    // limit): report the first one, as when the input arrives in other chunks.
+    if (!this.halted) this.account(this.sax.position);
+    if (this.halted) return;
     const message = err.message;
     const isRestricted = RESTRICTED_MESSAGES.some((m) => message.includes(m));
     this.fail(isRestricted ? "restricted-xml" : "not-well-formed", message);
