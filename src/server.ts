@@ -136,10 +136,12 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       const opts = {
         secureContext: secure,
         maxStanzaBytes: g.c2s_stanza_size_limit,
+        maxStanzaDepth: g.c2s_stanza_depth_limit,
         tcpKeepAliveMs: (g.c2s_keepalive_interval || 60) * 1000,
       };
       const websocket = createWebSocketEndpoint({
         maxStanzaBytes: g.c2s_stanza_size_limit,
+        maxStanzaDepth: g.c2s_stanza_depth_limit,
         onTransport: accept,
       });
       if (g.consider_websocket_secure && g.http_ports.length > 0) {

@@ -11,6 +11,7 @@ export interface GlobalOptions {
   readonly http_ports: readonly number[];
   readonly https_ports: readonly number[];
   readonly c2s_stanza_size_limit: number;
+  readonly c2s_stanza_depth_limit: number;
   readonly c2s_timeout: number;
   readonly c2s_keepalive_interval: number;
   readonly c2s_read_timeout: number;
@@ -92,6 +93,11 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     check: v.int(1024, 64 * 1024 * 1024),
     default: 256 * 1024,
     doc: "largest stanza accepted, in bytes",
+  },
+  c2s_stanza_depth_limit: {
+    check: v.int(8, 1024),
+    default: 64,
+    doc: "deepest nesting of elements accepted in a stanza (the stanza is level 1)",
   },
   c2s_timeout: {
     check: v.seconds(1, 86400),

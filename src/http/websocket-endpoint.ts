@@ -14,6 +14,7 @@ const PAYLOAD_SLACK = 1024;
 
 export interface WebSocketEndpointOptions {
   readonly maxStanzaBytes: number;
+  readonly maxStanzaDepth?: number;
   onTransport(transport: WebSocketTransport): void;
 }
 
@@ -72,6 +73,7 @@ export function createWebSocketEndpoint(opts: WebSocketEndpointOptions): WebSock
             secure,
             remoteAddress: remote,
             maxStanzaBytes: opts.maxStanzaBytes,
+            ...(opts.maxStanzaDepth === undefined ? {} : { maxStanzaDepth: opts.maxStanzaDepth }),
           }),
         );
       });

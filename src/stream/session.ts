@@ -14,6 +14,7 @@ import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
 import { IdleWatch, type IdleTarget } from "./idle.ts";
 import { randomId } from "./random-id.ts";
+import { Backlog } from "./backlog.ts";
 
 type Phase = "await-header" | "open" | "closing" | "closed";
 
@@ -50,6 +51,11 @@ export class Session implements TransportHandlers, IdleTarget {
   private moduleData: Map<string, unknown> | undefined;
   private controller: AbortController | undefined;
   private unbinding: Promise<void> | undefined;
+  private readonly backlog: Backlog;
+  /** The peer's closing tag arrived: what it sent before is still processed, in order. */
+  private endReceived = false;
+  /** The connection went away after the closing tag; the end is done once the queue drains. */
+  private closeDeferred = false;
 
   /** `live` (optional) holds the session from its creation until its connection is gone. */
   constructor(
@@ -58,6 +64,7 @@ export class Session implements TransportHandlers, IdleTarget {
     private readonly live?: Set<Session>,
   ) {
     live?.add(this);
+    this.backlog = new Backlog(transport, ctx.global.c2s_stanza_size_limit);
     transport.setHandlers(this);
     // RFC 6120 §4.6.1 lets a server close idle streams; unauthenticated ones get c2s_timeout.
     this.timer = setTimeout(authTimeout, ctx.global.c2s_timeout * 1000, this);
@@ -152,13 +159,20 @@ export class Session implements TransportHandlers, IdleTarget {
   }
 
   /** RFC 6120 §10.1: stanzas from one session are processed in order. */
-  onElement(element: Element): void {
-    this.queue = this.queue
-      .then(() => (this.phase === "open" ? this.process(element) : undefined))
-      .catch((err: unknown) => {
-        this.logger.error({ err }, "unexpected error while processing an element");
-        this.close("internal-server-error");
-      });
+  onElement(element: Element, bytes: number): void {
+    this.backlog.add(bytes);
+    this.queue = this.queue.then(() => this.runElement(element, bytes));
+  }
+
+  private async runElement(element: Element, bytes: number): Promise<void> {
+    try {
+      if (this.phase === "open") await this.process(element);
+    } catch (err) {
+      this.logger.error({ err }, "unexpected error while processing an element");
+      this.close("internal-server-error");
+    } finally {
+      this.backlog.settle(bytes);
+    }
   }
 
   onParseError(condition: StreamErrorCondition, text: string): void {
@@ -246,15 +260,39 @@ export class Session implements TransportHandlers, IdleTarget {
     t.unref();
   }
 
+  /**
+   * RFC 6120 §4.4: the peer's closing tag. Stanzas it sent before are processed first, in order
+   * (a send-and-quit client writes its message and the tag at once); then our tag and the end.
+   */
   onStreamEnd(): void {
-    if (this.phase !== "closing") {
+    if (this.phase === "closing" || this.phase === "closed" || this.backlog.stanzas === 0) {
+      return this.endStream();
+    }
+    this.endReceived = true;
+    this.queue = this.queue.then(() => this.endStream());
+  }
+
+  private endStream(): void {
+    if (this.phase === "open" || this.phase === "await-header") {
       this.phase = "closing";
       this.transport.closeStream();
     }
     this.transport.destroy();
+    if (this.closeDeferred) this.teardown();
   }
 
   onClose(): void {
+    if (this.phase === "closed") return;
+    // Gone right after its closing tag: finish its stanzas first (bounded by the backlog and the
+    // API timeouts). Before authentication there is nothing worth finishing.
+    if (this.endReceived && this.bound && this.backlog.stanzas > 0) {
+      this.closeDeferred = true;
+      return;
+    }
+    this.teardown();
+  }
+
+  private teardown(): void {
     if (this.phase === "closed") return;
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);

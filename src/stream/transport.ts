@@ -5,7 +5,8 @@ import type { StreamErrorCondition } from "../xml/stream-errors.ts";
 
 export interface TransportHandlers {
   onStreamStart(attrs: Record<string, string>): void;
-  onElement(el: Element): void;
+  /** A complete element and about how many bytes of input it took (for flow control). */
+  onElement(el: Element, bytes: number): void;
   onStreamEnd(): void;
   /** The peer sent something the parser refuses; the session answers with a stream error. */
   onParseError(condition: StreamErrorCondition, text: string): void;
@@ -46,7 +47,10 @@ export interface StreamTransport {
   startTls(): Promise<void>;
   /** A stream restart (RFC 6120 §4.3.3): the next input is a new stream header. */
   restart(): void;
-  /** Stops or resumes reading input (while an element is processed asynchronously). */
+  /**
+   * Stops or resumes reading input (while an element is processed asynchronously, or while too much
+   * is queued). Counted: reading resumes when every pause() has had its resume().
+   */
   pause(): void;
   resume(): void;
   destroy(): void;

@@ -14,6 +14,7 @@ export interface TcpTransportOptions {
   readonly kind: "tcp" | "tls";
   readonly secureContext: SecureContext;
   readonly maxStanzaBytes: number;
+  readonly maxStanzaDepth?: number;
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
   readonly maxBufferedBytes?: number;
   /** Idle time before the kernel probes a silent peer (TCP keepalive), so a dead one is found. */
@@ -37,6 +38,8 @@ export class TcpTransport implements StreamTransport {
   private early: Buffer[] | undefined;
   private closed = false;
   private corked = false;
+  /** Outstanding pause() calls; the socket reads while there are none. */
+  private pauses = 0;
   private readonly maxBuffered: number;
 
   constructor(
@@ -66,7 +69,8 @@ export class TcpTransport implements StreamTransport {
   }
 
   private newParser(): StreamParser {
-    return new StreamParser(new ParserEvents(this, ++this.generation, this.opts.maxStanzaBytes));
+    const { maxStanzaBytes, maxStanzaDepth } = this.opts;
+    return new StreamParser(new ParserEvents(this, ++this.generation, maxStanzaBytes, maxStanzaDepth));
   }
 
   /** @internal The session's handlers while parser generation `gen` is the live one. */
@@ -156,6 +160,7 @@ export class TcpTransport implements StreamTransport {
     const secured = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
     this.socket = secured;
     this.attach(secured);
+    if (this.pauses > 0) secured.pause();
     await new Promise<void>((resolve, reject) => {
       secured.once("secure", resolve);
       secured.once("error", reject);
@@ -173,11 +178,11 @@ export class TcpTransport implements StreamTransport {
   }
 
   pause(): void {
-    this.socket.pause();
+    if (this.pauses++ === 0) this.socket.pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    if (this.pauses > 0 && --this.pauses === 0) this.socket.resume();
   }
 
   destroy(): void {
@@ -206,14 +211,15 @@ class ParserEvents implements StreamParserOptions {
     private readonly transport: TcpTransport,
     private readonly gen: number,
     readonly maxStanzaBytes: number,
+    readonly maxStanzaDepth: number | undefined,
   ) {}
 
   onStreamStart(root: StreamStart): void {
     this.transport.handlersFor(this.gen)?.onStreamStart(root.attrs);
   }
 
-  onStanza(el: Element): void {
-    this.transport.handlersFor(this.gen)?.onElement(el);
+  onStanza(el: Element, bytes: number): void {
+    this.transport.handlersFor(this.gen)?.onElement(el, bytes);
   }
 
   onStreamEnd(): void {

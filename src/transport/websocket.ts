@@ -15,6 +15,7 @@ export interface WebSocketTransportOptions {
   readonly secure: boolean;
   readonly remoteAddress: string;
   readonly maxStanzaBytes: number;
+  readonly maxStanzaDepth?: number;
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
   readonly maxBufferedBytes?: number;
 }
@@ -59,6 +60,8 @@ export class WebSocketTransport implements StreamTransport {
   /** Until an <open/> arrives (at first and after each restart) a stanza is out of place. */
   private awaitingOpen = true;
   private closed = false;
+  /** Outstanding pause() calls; the WebSocket reads while there are none. */
+  private pauses = 0;
   /** Told to the peer in the WebSocket close frame once the XMPP stream is closed. */
   private closeCode = WS_NORMAL;
 
@@ -68,7 +71,10 @@ export class WebSocketTransport implements StreamTransport {
   ) {
     this.secure = opts.secure;
     this.remoteAddress = opts.remoteAddress;
-    this.parser = createFramedParser({ maxStanzaBytes: opts.maxStanzaBytes });
+    this.parser = createFramedParser({
+      maxStanzaBytes: opts.maxStanzaBytes,
+      ...(opts.maxStanzaDepth === undefined ? {} : { maxStanzaDepth: opts.maxStanzaDepth }),
+    });
     this.maxBuffered = opts.maxBufferedBytes ?? 4 * opts.maxStanzaBytes + 1024 * 1024;
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("pong", () => (this.lastInputAt = performance.now()));
@@ -118,7 +124,7 @@ export class WebSocketTransport implements StreamTransport {
       case "stanza":
         if (this.awaitingOpen)
           return this.fail("not-well-formed", "a stream starts with <open/> (RFC 7395 §3.4)");
-        return this.handlers.onElement(result.element);
+        return this.handlers.onElement(result.element, result.bytes);
     }
   }
 
@@ -169,11 +175,11 @@ export class WebSocketTransport implements StreamTransport {
   }
 
   pause(): void {
-    this.ws.pause();
+    if (this.pauses++ === 0) this.ws.pause();
   }
 
   resume(): void {
-    this.ws.resume();
+    if (this.pauses > 0 && --this.pauses === 0) this.ws.resume();
   }
 
   /** The server closes the WebSocket once the XMPP stream is closed (RFC 7395 §3.6). */

@@ -91,21 +91,26 @@ export function el(
   return new Element(name, attrs, children);
 }
 
-const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+// XML 1.0 §2.11 and §3.3.3: a parser turns a literal CR into LF, and tab, CR and LF in an attribute
+// value into spaces; as character references they survive, so the tree re-parses to itself.
+const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" };
 const ATTR_ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
   ">": "&gt;",
   '"': "&quot;",
   "'": "&apos;",
+  "\t": "&#9;",
+  "\n": "&#10;",
+  "\r": "&#13;",
 };
 
 export function escapeText(s: string): string {
-  return s.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] ?? c);
+  return s.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] ?? c);
 }
 
 export function escapeAttr(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ATTR_ESCAPES[c] ?? c);
+  return s.replace(/[&<>"'\t\n\r]/g, (c) => ATTR_ESCAPES[c] ?? c);
 }
 
 export function serializeAttrs(attrs: Record<string, string>): string {
@@ -114,11 +119,33 @@ export function serializeAttrs(attrs: Record<string, string>): string {
   return out;
 }
 
+/**
+ * Iterative, so a tree of any depth serialises (a recursive walk overflows the stack near 7,000
+ * levels); the parsers cap the depth of what peers send, but trees are also built in code.
+ */
 export function serialize(node: Node): string {
   if (typeof node === "string") return escapeText(node);
-  const open = `<${node.name}${serializeAttrs(node.attrs)}`;
-  if (node.children.length === 0) return open + "/>";
-  let inner = "";
-  for (const c of node.children) inner += serialize(c);
-  return `${open}>${inner}</${node.name}>`;
+  let out = "";
+  // Each frame: an element and the index of its next child to write.
+  const stack: { el: Element; next: number }[] = [];
+  let current: Element | undefined = node;
+  for (;;) {
+    if (current !== undefined) {
+      out += `<${current.name}${serializeAttrs(current.attrs)}`;
+      if (current.children.length === 0) out += "/>";
+      else {
+        out += ">";
+        stack.push({ el: current, next: 0 });
+      }
+      current = undefined;
+    }
+    const top = stack.at(-1);
+    if (top === undefined) return out;
+    const child = top.el.children[top.next++];
+    if (child === undefined) {
+      out += `</${top.el.name}>`;
+      stack.pop();
+    } else if (typeof child === "string") out += escapeText(child);
+    else current = child;
+  }
 }

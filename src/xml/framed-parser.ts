@@ -10,7 +10,7 @@ export type FramedResult =
   /** <close xmlns="urn:ietf:params:xml:ns:xmpp-framing"/>: the stream ends (RFC 7395 §3.6). */
   | { kind: "close"; attrs: Record<string, string> }
   /** Any other element, with its namespace explicit in `xmlns` (jabber:client when not given). */
-  | { kind: "stanza"; element: Element }
+  | { kind: "stanza"; element: Element; bytes: number }
   | { kind: "error"; condition: StreamErrorCondition; text: string };
 
 export interface FramedParserOptions extends Partial<XmlLimits> {
@@ -34,7 +34,8 @@ export function createFramedParser(options: FramedParserOptions = {}): FramedPar
   return {
     parse(message) {
       // Refuse an oversized message before parsing any of it.
-      if (Buffer.byteLength(message, "utf8") > limits.maxStanzaBytes) {
+      const bytes = Buffer.byteLength(message, "utf8");
+      if (bytes > limits.maxStanzaBytes) {
         return {
           kind: "error",
           condition: "policy-violation",
@@ -74,7 +75,7 @@ export function createFramedParser(options: FramedParserOptions = {}): FramedPar
         }
         return { kind: element.localName === "open" ? "open" : "close", attrs: element.attrs };
       }
-      return { kind: "stanza", element };
+      return { kind: "stanza", element, bytes };
     },
   };
 }

@@ -1,4 +1,4 @@
-// RFC 6120 §13.12 (denial of service): byte limits shared by the TCP and WebSocket parsers.
+// RFC 6120 §13.12 (denial of service): byte and depth limits shared by the TCP and WebSocket parsers.
 
 export interface XmlLimits {
   /** A single stanza (top-level element), start tag to end tag, in bytes. */
@@ -7,6 +7,8 @@ export interface XmlLimits {
   readonly maxHeaderBytes: number;
   /** Whitespace between two stanzas (keepalives); the count restarts at each stanza. */
   readonly maxIdleBytes: number;
+  /** Levels of elements in one stanza, the stanza itself being level 1. */
+  readonly maxStanzaDepth: number;
 }
 
 /** Prosody's default stanza limit (c2s_stanza_size_limit) is 256 KiB; we follow it. */
@@ -15,6 +17,9 @@ export const DEFAULT_LIMITS: XmlLimits = Object.freeze({
   maxHeaderBytes: 8_192,
   // A keepalive is one byte; this allows a week of one per 10 s without a single stanza.
   maxIdleBytes: 65_536,
+  // Real stanzas nest a dozen levels at most (a forwarded carbon of a PubSub event); deeper ones only
+  // cost: the namespace lookups of saxes and of the element builder walk every open element.
+  maxStanzaDepth: 64,
 });
 
 /** Validates limits once, up front; a bad value is a programmer mistake, so it throws. */

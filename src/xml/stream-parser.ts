@@ -16,7 +16,7 @@ export interface StreamStart {
 export interface StreamParserEvents {
   onStreamStart(root: StreamStart): void;
   /** A complete top-level element: a stanza, or stream:features, stream:error, starttls, auth… */
-  onStanza(el: Element): void;
+  onStanza(el: Element, bytes: number): void;
   /** The peer sent </stream:stream>. */
   onStreamEnd(): void;
   /** Reported once; the parser then ignores all input until reset(). */
@@ -90,8 +90,8 @@ export class StreamParser implements XmlReaderEvents {
     this.events.onStreamStart({ name: tag.name, attrs });
   }
 
-  onElement(el: Element): void {
-    this.events.onStanza(el);
+  onElement(el: Element, bytes: number): void {
+    this.events.onStanza(el, bytes);
   }
 
   onRootEnd(): void {

@@ -9,8 +9,8 @@ import type { StreamErrorCondition } from "./stream-errors.ts";
 export interface XmlReaderEvents {
   /** Stream mode: the root start tag is complete. */
   onRoot(tag: SaxesTagNS): void;
-  /** A complete top-level element (a stanza, or the document's root). */
-  onElement(el: Element): void;
+  /** A complete top-level element (a stanza, or the document's root) and about how many bytes it took. */
+  onElement(el: Element, bytes: number): void;
   /** Stream mode: the root's end tag. */
   onRootEnd(): void;
   /** Called once; afterwards the reader ignores everything. */
@@ -38,6 +38,9 @@ const RESTRICTED_MESSAGES = [
   "doctype", // a DOCTYPE after the root: saxes rejects it before our doctype handler would see it
   "XML declaration must", // an XML declaration anywhere but the very start is a processing instruction
 ];
+
+/** Thrown out of saxes by a handler to stop parsing in the middle of a slice; caught in `write`. */
+const ABANDON = new Error("parse abandoned");
 
 type Segment = "prolog" | "element" | "idle" | "epilog";
 
@@ -111,8 +114,10 @@ export class XmlReader {
       try {
         this.sax.write(slice);
       } catch (err) {
-        // Only a throwing callback gets here; the parse state is unknown, so stop.
+        // Our own signal to leave saxes at once (see `abandon`), or a throwing callback: either
+        // way the parse state is unknown, so stop.
         this.halted = true;
+        if (err === ABANDON) return;
         throw err;
       }
       this.fed += slice.length;
@@ -180,7 +185,14 @@ export class XmlReader {
   }
 
   private openTagStart(tag: { name: string }): void {
-    if (!this.enter() || this.openCount !== this.emitDepth) return;
+    if (!this.enter()) return;
+    // Checked at the name, before saxes resolves the namespaces of a tag one level too deep.
+    if (this.openCount - this.emitDepth >= this.limits.maxStanzaDepth) {
+      this.fail("policy-violation", `a stanza nested deeper than ${this.limits.maxStanzaDepth} levels`);
+      // Not one more tag of the slice: saxes would keep stacking (and resolving) the rest.
+      throw ABANDON;
+    }
+    if (this.openCount !== this.emitDepth) return;
     // The element's bytes start at its "<": "<", the name and the character saxes stopped at.
     this.segment = "element";
     this.used = Buffer.byteLength(tag.name, "utf8") + 2;
@@ -222,6 +234,10 @@ export class XmlReader {
     // The refusal of the end tag just reported: it never closed anything.
     if (this.pendingClose && this.sax.position === this.pendingPosition) this.pendingClose = false;
     else this.commit();
+    // Text before the error not yet counted may hold an earlier fault (text between stanzas, a
+    // limit): report the first one, as when the input arrives in other chunks.
+    if (!this.halted) this.account(this.sax.position);
+    if (this.halted) return;
     const message = err.message;
     const isRestricted = RESTRICTED_MESSAGES.some((m) => message.includes(m));
     this.fail(isRestricted ? "restricted-xml" : "not-well-formed", message);
@@ -289,9 +305,10 @@ export class XmlReader {
     if (this.openCount < this.emitDepth) return;
     const el = this.builder.close();
     if (el === undefined) return;
+    const bytes = this.used;
     this.startIdle();
     this.emitted = true;
-    this.events.onElement(el);
+    this.events.onElement(el, bytes);
   }
 }
 
