@@ -210,3 +210,21 @@ test("metrics render per method, with no user or password in them", async () => 
   assert.match(text, /^xha_auth_cache_evictions_total\{method="user_exists",reason="change"\} 0$/m);
   assert.doesNotMatch(text, /alice|hunter2/);
 });
+
+test("configuration: off by default, and stale_if_error without a login TTL is refused naming the key", async () => {
+  const { parseServerConfig } = await import("../../src/config/load.ts");
+  const hosts = (extra: Record<string, unknown>) => ({
+    hosts: { localhost: { http_auth_url: "http://127.0.0.1:1/auth", ...extra } },
+  });
+  const opts = parseServerConfig(hosts({}), "t.toml").hosts.get("localhost");
+  assert.equal(opts?.http_auth_cache_ttl, 0);
+  assert.equal(opts?.http_auth_cache_user_exists_ttl, 0);
+  assert.throws(
+    () => parseServerConfig(hosts({ http_auth_cache_stale_if_error: 60 }), "t.toml"),
+    /t\.toml: hosts\."localhost"\.http_auth_cache_stale_if_error needs http_auth_cache_ttl > 0/,
+  );
+  assert.throws(
+    () => parseServerConfig(hosts({ http_auth_cache_size: 0 }), "t.toml"),
+    /http_auth_cache_size must be a whole number/,
+  );
+});
