@@ -81,6 +81,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         resolve();
       });
       void io.stopSignal.then(resolve);
+      // The peer closed its end of our stdout (EPIPE): nobody can read an answer any more.
+      let reported = false;
+      io.stdout.on("error", (err: Error) => {
+        if (!reported) logger.warn({ err: err.message }, "extauth: stdout failed; stopping");
+        reported = true;
+        resolve();
+      });
     });
     // Asked to stop with stdin still open: stop reading, or the open pipe keeps the process alive.
     (io.stdin as { pause?: () => void }).pause?.();
