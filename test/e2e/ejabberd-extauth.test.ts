@@ -42,6 +42,8 @@ before(async () => {
     dir,
     extauthProgram: script,
     certPem: fixture("server.crt") + fixture("server.key") + fixture("ca.crt"),
+    // One bridge process: less start-up CPU on a loaded machine; the pool is measured in bench/.
+    poolSize: 1,
   });
 });
 
@@ -49,6 +51,7 @@ after(async () => {
   if (skip !== false) return;
   await ejabberd?.stop();
   await api.close();
+  // XHA_KEEP_EJABBERD=1 keeps the run dir (ejabberd.yml, logs, bridge.log) to look at a failure.
   if (process.env.XHA_KEEP_EJABBERD === undefined) rmSync(dir, { recursive: true, force: true });
 });
 
