@@ -1,7 +1,9 @@
 // Suite `extauth`: requests/s and latency through `xmpp-http-auth extauth` (the compiled CLI, frames on
 // a pipe as ejabberd sends them) next to the bare HTTP provider in this process, against the same
 // fast API. Cases: one request at a time (the added latency of the bridge), 16 pipelined on one
-// process, and 4 processes with one request each (ejabberd's extauth_pool_size = 4).
+// process, and 4 processes with one request each (ejabberd's extauth_pool_size = 4). Then an API
+// that takes 100 ms, 16 pipelined on one process: answered in order, the calls must still overlap
+// (ideal 160 requests/s; one call at a time would give 10).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -91,6 +93,41 @@ async function providerRate(check: () => Promise<boolean>, concurrency: number, 
   return { perS: ok / ((performance.now() - t0) / 1000), meanMs: latency / Math.max(1, ok + failed), failed };
 }
 
+const SLOW_MS = 100;
+const SLOW_WINDOW = 16;
+
+/** Head-of-line blocking, measured: pipelined requests on one process against a slow API. */
+async function slowApiCase(ctx: Parameters<Suite["run"]>[0], entry: string): Promise<void> {
+  const api = await startApi("api-extauth-slow", { delayMs: SLOW_MS });
+  const config = join(ctx.runDir, "extauth-slow.toml");
+  writeFileSync(config, `log_level = "warn"\n[hosts."${DOMAIN}"]\nhttp_auth_url = "${api.url}"\n`);
+  const child = startChild("extauth-slow", process.execPath, [entry, "extauth", "--config", config], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const kase = `API ${SLOW_MS} ms, ${SLOW_WINDOW} pipelined on 1 process`;
+  try {
+    await drive(child, 1, 0);
+    for (let r = 0; r < ctx.rounds; r++) {
+      ctx.progress.phase(`extauth ${kase} round ${r + 1}/${ctx.rounds}`);
+      const b = await bridgeRate([child], SLOW_WINDOW, ctx.durationMs);
+      const ideal = SLOW_WINDOW / (SLOW_MS / 1000);
+      ctx.results.add("extauth", kase, "bridge", "requests/s", "req/s", b.perS);
+      ctx.results.add("extauth", kase, "bridge", "mean latency", "ms", b.meanMs);
+      ctx.results.ratio(
+        "extauth",
+        kase,
+        `requests/s ÷ ideal ${ideal} (serialised: ${1000 / SLOW_MS})`,
+        true,
+        b.perS / ideal,
+      );
+    }
+  } finally {
+    child.proc.stdin?.end();
+    await child.stop();
+    await api.stop();
+  }
+}
+
 const CASES = [
   { name: "1 process, 1 at a time", processes: 1, window: 1 },
   { name: "1 process, 16 pipelined", processes: 1, window: 16 },
@@ -150,6 +187,7 @@ export const extauthSuite: Suite = {
             );
         }
       }
+      await slowApiCase(ctx, entry);
     } finally {
       for (const c of children) c.proc.stdin?.end(); // EOF: the bridge exits by itself
       await Promise.all(children.map((c) => c.stop()));
