@@ -28,7 +28,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "xha-ejabberd-"));
   writeFileSync(
     join(dir, "bridge.toml"),
-    `log_level = "debug"\n[hosts."localhost"]\nhttp_auth_url = "${api.url}"\nhttp_auth_timeout = 2\n`,
+    `log_level = "debug"\n[hosts."localhost"]\nhttp_auth_url = "${api.url}"\nhttp_auth_timeout = 5\n`,
   );
   // ejabberd splits extauth_program on spaces: a script with none in its path runs the bridge.
   const script = join(dir, "extauth.sh");

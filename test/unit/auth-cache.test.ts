@@ -13,7 +13,7 @@ let api: TestAuthApi;
 const providers = providerMaker(() => ({
   url: api.url,
   host: "localhost",
-  timeoutMs: 300,
+  timeoutMs: 5000, // generous: a loaded machine must not turn an answer into a timeout
   logger: silentLogger(),
 }));
 

@@ -16,7 +16,7 @@ let api: TestAuthApi;
 const providers = providerMaker(() => ({
   url: api.url,
   host: "localhost",
-  timeoutMs: 300,
+  timeoutMs: 5000,
   logger: silentLogger(),
 }));
 
@@ -112,7 +112,7 @@ test("bad frames are answered no and logged without the password; the stream sta
 });
 
 test("API faults are answered no and logged as faults; an unknown host is a no", async () => {
-  const provider = providers.make();
+  const provider = providers.make({ timeoutMs: 500 }); // the hung call ends here
   const { ask, logs } = bridgeOver(provider);
   api.users.set("dan@localhost", "d");
   for (const fault of ["500", "garbage", "hang"] as const) {
