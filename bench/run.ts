@@ -13,13 +13,23 @@ import { renderSvg } from "./lib/svg.ts";
 import { findModAuthHttp } from "./targets/prosody.ts";
 import { SkipError } from "./targets/target.ts";
 import { authdSuite } from "./suites/authd.ts";
+import { cacheSuite } from "./suites/cache.ts";
+import { extauthSuite } from "./suites/extauth.ts";
 import { loginSuite } from "./suites/login.ts";
 import { memorySuite } from "./suites/memory.ts";
 import { providerSuite } from "./suites/provider.ts";
 import { slowApiSuite } from "./suites/slow-api.ts";
 import type { Suite } from "./suites/suite.ts";
 
-const SUITES: readonly Suite[] = [loginSuite, providerSuite, slowApiSuite, memorySuite, authdSuite];
+const SUITES: readonly Suite[] = [
+  loginSuite,
+  providerSuite,
+  slowApiSuite,
+  memorySuite,
+  authdSuite,
+  cacheSuite,
+  extauthSuite,
+];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");
 

@@ -4,7 +4,8 @@ import type { Socket } from "node:net";
 import type { Logger } from "./log.ts";
 import type { ServerConfig } from "./config/load.ts";
 import type { HostContext, ServerContext } from "./server-context.ts";
-import { createProvider } from "./auth/registry.ts";
+import { createProvider, isCached } from "./auth/registry.ts";
+import { createCacheMetrics, type CacheMetrics } from "./auth/cache/cache-metrics.ts";
 import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
 import { SessionRegistry } from "./router/sessions.ts";
 import { IqRegistry } from "./router/iq-registry.ts";
@@ -31,6 +32,7 @@ import { proxiedService } from "./transport/proxied-service.ts";
 export interface XmppServer {
   readonly ctx: ServerContext;
   readonly httpMetrics: HttpMetrics;
+  readonly cacheMetrics: CacheMetrics;
   /** Bound addresses, by kind ("c2s", "c2s_direct_tls", "http", "https"), after start(). */
   readonly listeners: Listener[];
   /** The certificate file clients must trust when it is self-signed. */
@@ -46,6 +48,7 @@ export interface ServerDeps {
 
 export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   const httpMetrics = createHttpMetrics();
+  const cacheMetrics = createCacheMetrics();
   const hosts = new Map<string, HostContext>();
   for (const [name, options] of config.hosts) {
     const provider = createProvider({
@@ -55,6 +58,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       // for strict readers).
       logger,
       httpMetrics,
+      cacheMetrics,
     });
     hosts.set(name, { name, options, provider });
     if (!options.c2s_require_encryption && options.allow_unencrypted_plain_auth) {
@@ -81,6 +85,15 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     logger,
     loginLimiter: createLoginLimiter(config.global),
   };
+  // A change through us (on this node or, through the cluster, another) drops the account's cache
+  // entries at once; a TTL only covers changes made directly in the API.
+  const forgetAccount = (bare: string) => {
+    const at = bare.indexOf("@");
+    const provider = ctx.hosts.get(bare.slice(at + 1))?.provider;
+    if (at > 0 && provider !== undefined && isCached(provider)) provider.forget(bare.slice(0, at));
+  };
+  ctx.hooks.passwordChanged.add(forgetAccount);
+  ctx.hooks.accountRemoved.add(forgetAccount);
   // Rosters and offline messages: opened by start(), closed by stop().
   const storage = new StoreHandle();
   ctx.route = createRouter(ctx, registerChat({ ctx, storage }));
@@ -93,6 +106,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   // Prometheus text: the HTTP auth calls, and the sessions open now.
   const metrics = (): string =>
     httpMetrics.toPrometheus() +
+    cacheMetrics.toPrometheus() +
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
     `xha_c2s_connections ${live.size}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
@@ -109,6 +123,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   const server: XmppServer = {
     ctx,
     httpMetrics,
+    cacheMetrics,
     listeners,
     certPath: undefined,
     async start() {

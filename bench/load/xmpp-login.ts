@@ -22,6 +22,10 @@ export interface Session {
   close(): Promise<void>;
   /** Closes the socket at once. */
   destroy(): void;
+  /** Writes raw XML on the bound stream. */
+  send(xml: string): void;
+  /** Waits for the first match of `pattern` in what arrives from now on. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
 }
 
 const FEATURES_END = /<\/(?:stream:)?features>|<(?:stream:)?features[^>]*\/>/;
@@ -120,6 +124,8 @@ export async function login(
         s.destroy();
       },
       destroy: () => s.destroy(),
+      send: (xml) => void s.write(xml),
+      waitFor: (pattern, timeoutMs) => r.waitFor(pattern, timeoutMs),
     };
   } catch (err) {
     socket.destroy();

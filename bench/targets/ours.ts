@@ -13,6 +13,8 @@ export interface OursHost {
   readonly apiUrl: string;
   /** Seconds; the server's default when absent. */
   readonly timeoutS?: number;
+  /** More per-host options, written as `key = value` (e.g. the auth cache's TTLs). */
+  readonly extra?: Readonly<Record<string, number | boolean | string>>;
 }
 
 export interface OursOptions {
@@ -61,6 +63,7 @@ function toml(port: number, opts: OursOptions): string {
     lines.push("", `[hosts.${JSON.stringify(h.domain)}]`, 'authentication = "http"');
     lines.push(`http_auth_url = ${JSON.stringify(h.apiUrl)}`);
     if (h.timeoutS !== undefined) lines.push(`http_auth_timeout = ${h.timeoutS}`);
+    for (const [k, v] of Object.entries(h.extra ?? {})) lines.push(`${k} = ${JSON.stringify(v)}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -24,6 +24,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "manage accounts in authd's store: user add|passwd|del|list|exists JID [--config FILE]",
     load: async () => (await import("./user.ts")).run,
   },
+  extauth: {
+    summary:
+      "answer ejabberd's extauth (or Prosody's mod_auth_external) from the HTTP API: extauth --config FILE",
+    load: async () => (await import("./extauth.ts")).run,
+  },
   check: {
     summary: "check an HTTP auth API for conformance: check URL [options]",
     load: async () => (await import("./check.ts")).run,

@@ -137,6 +137,13 @@ export function parseServerConfig(doc: Raw, file: string): ServerConfig {
     if (opts.authentication === "http" && opts.http_auth_url === undefined) {
       throw invalid(file, prefix + "http_auth_url", 'is required when authentication = "http"');
     }
+    if (opts.http_auth_cache_stale_if_error > 0 && opts.http_auth_cache_ttl === 0) {
+      throw invalid(
+        file,
+        prefix + "http_auth_cache_stale_if_error",
+        "needs http_auth_cache_ttl > 0 (only cached logins can be accepted while the API fails)",
+      );
+    }
     hosts.set(prepared.value, opts);
   }
   if (hosts.size === 0)

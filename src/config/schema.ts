@@ -47,6 +47,10 @@ export interface HostOptions {
   readonly http_auth_max_connections: number;
   readonly http_auth_ca_file: string | undefined;
   readonly http_auth_tls_verify: boolean;
+  readonly http_auth_cache_ttl: number;
+  readonly http_auth_cache_user_exists_ttl: number;
+  readonly http_auth_cache_size: number;
+  readonly http_auth_cache_stale_if_error: number;
   readonly allow_registration: boolean;
   readonly registration_throttle_max: number;
   readonly registration_throttle_period: number;
@@ -249,6 +253,26 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.bool,
     default: true,
     doc: "verify the auth API's certificate (false is insecure)",
+  },
+  http_auth_cache_ttl: {
+    check: v.seconds(0, 86400),
+    default: 0,
+    doc: "seconds a successful check_password is reused without asking the API (0: no cache)",
+  },
+  http_auth_cache_user_exists_ttl: {
+    check: v.seconds(0, 86400),
+    default: 0,
+    doc: "seconds a user_exists answer, yes or no, is reused without asking the API (0: no cache)",
+  },
+  http_auth_cache_size: {
+    check: v.int(1, 10_000_000),
+    default: 10000,
+    doc: "accounts the auth cache keeps per host and method; the least recently used go first",
+  },
+  http_auth_cache_stale_if_error: {
+    check: v.seconds(0, 86400 * 7),
+    default: 0,
+    doc: "seconds past expiry a cached login is still accepted while the API fails (0: never)",
   },
   allow_registration: { check: v.bool, default: false, doc: "XEP-0077 in-band registration" },
   registration_throttle_max: {
