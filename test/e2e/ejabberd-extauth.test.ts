@@ -22,30 +22,34 @@ let api: TestAuthApi;
 let ejabberd: Ejabberd | undefined;
 let dir: string;
 
-before(async () => {
-  if (skip !== false) return;
-  api = await startAuthApi({ "alice@localhost": "wonder:land" });
-  dir = mkdtempSync(join(tmpdir(), "xha-ejabberd-"));
-  writeFileSync(
-    join(dir, "bridge.toml"),
-    `log_level = "debug"\n[hosts."localhost"]\nhttp_auth_url = "${api.url}"\nhttp_auth_timeout = 5\n`,
-  );
-  // ejabberd splits extauth_program on spaces: a script with none in its path runs the bridge.
-  const script = join(dir, "extauth.sh");
-  writeFileSync(
-    script,
-    `#!/bin/sh\ncd '${ROOT}' && exec '${process.execPath}' --import tsx src/cli/entry.ts extauth --config '${join(dir, "bridge.toml")}' 2>>'${join(dir, "bridge.log")}'\n`,
-  );
-  chmodSync(script, 0o755);
-  ejabberd = await startEjabberd({
-    libs: "libs" in found ? found.libs : "",
-    dir,
-    extauthProgram: script,
-    certPem: fixture("server.crt") + fixture("server.key") + fixture("ca.crt"),
-    // One bridge process: less start-up CPU on a loaded machine; the pool is measured in bench/.
-    poolSize: 1,
-  });
-});
+before(
+  async () => {
+    if (skip !== false) return;
+    api = await startAuthApi({ "alice@localhost": "wonder:land" });
+    dir = mkdtempSync(join(tmpdir(), "xha-ejabberd-"));
+    writeFileSync(
+      join(dir, "bridge.toml"),
+      `log_level = "debug"\n[hosts."localhost"]\nhttp_auth_url = "${api.url}"\nhttp_auth_timeout = 5\n`,
+    );
+    // ejabberd splits extauth_program on spaces: a script with none in its path runs the bridge.
+    const script = join(dir, "extauth.sh");
+    writeFileSync(
+      script,
+      `#!/bin/sh\ncd '${ROOT}' && exec '${process.execPath}' --import tsx src/cli/entry.ts extauth --config '${join(dir, "bridge.toml")}' 2>>'${join(dir, "bridge.log")}'\n`,
+    );
+    chmodSync(script, 0o755);
+    ejabberd = await startEjabberd({
+      libs: "libs" in found ? found.libs : "",
+      dir,
+      extauthProgram: script,
+      certPem: fixture("server.crt") + fixture("server.key") + fixture("ca.crt"),
+      // One bridge process: less start-up CPU on a loaded machine; the pool is measured in bench/.
+      poolSize: 1,
+    });
+    // ejabberd takes 5–15 s to start on a loaded two-core machine: more than the default per-test limit.
+  },
+  { timeout: 180_000 },
+);
 
 after(async () => {
   if (skip !== false) return;
@@ -102,7 +106,7 @@ const calls = (method: string) => api.requests.filter((r) => r.path.endsWith("/"
 
 test(
   "ejabberd logs a user in through the bridge: right password yes, wrong password no",
-  { skip },
+  { skip, timeout: 120_000 },
   async () => {
     const before = calls("check_password");
     assert.equal(await loginOutcome("alice", "wonder:land"), "logged in");
@@ -114,7 +118,7 @@ test(
 
 test(
   "in-band registration and a password change on ejabberd reach the API through the bridge",
-  { skip },
+  { skip, timeout: 120_000 },
   async () => {
     const c = await secureStream({ port: ejabberd?.port ?? 0 });
     try {
@@ -145,7 +149,7 @@ test(
 
 test(
   "an API fault is a refused login on ejabberd, logged by the bridge as a fault, never the password",
-  { skip },
+  { skip, timeout: 120_000 },
   async () => {
     api.fault = "500";
     try {
