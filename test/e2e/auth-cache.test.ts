@@ -17,6 +17,8 @@ before(async () => {
     certificate: TEST_CERT,
     key: TEST_KEY,
     http_ports: [0],
+    // These tests log in with wrong passwords on purpose, more often than the per-address limit allows.
+    limit_auth_max: 1000,
     hosts: {
       localhost: {
         http_auth_url: api.url,
