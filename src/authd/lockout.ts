@@ -24,7 +24,8 @@ export interface LockoutOptions {
 export interface Lockout {
   /** Whether check_password must answer false for this account without verifying. */
   isLocked(key: string): boolean;
-  recordFailure(key: string): void;
+  /** Records a wrong password; returns the lockout it starts in ms, or 0 when none starts. */
+  recordFailure(key: string): number;
   recordSuccess(key: string): void;
   /** Tracked accounts (for tests and metrics). */
   readonly size: number;
@@ -74,13 +75,15 @@ export function createLockout(options: LockoutOptions = {}): Lockout {
       return e !== undefined && t < e.lockedUntil;
     },
     recordFailure(key) {
-      if (maxFailures === 0) return;
+      if (maxFailures === 0) return 0;
+      let started = 0;
       const t = now();
       const e = current(key, t) ?? { failures: 0, lockouts: 0, lastFailure: t, lockedUntil: 0 };
       e.failures += 1;
       e.lastFailure = t;
       if (e.failures >= maxFailures) {
-        e.lockedUntil = t + Math.min(baseMs * 2 ** e.lockouts, maxMs);
+        started = Math.min(baseMs * 2 ** e.lockouts, maxMs);
+        e.lockedUntil = t + started;
         e.lockouts += 1;
       }
       entries.delete(key);
@@ -90,6 +93,7 @@ export function createLockout(options: LockoutOptions = {}): Lockout {
         if (entries.size <= maxEntries && !stale(old, t)) break;
         entries.delete(k);
       }
+      return started;
     },
     recordSuccess(key) {
       entries.delete(key);

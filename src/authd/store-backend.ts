@@ -47,7 +47,13 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
       // password), so the answer takes as long whether or not the user exists.
       const ok = await hasher.verify(prepared.ok ? stored : undefined, prepared.ok ? prepared.value : pass);
       if (!ok) {
-        lockout?.recordFailure(key);
+        const lockedMs = lockout?.recordFailure(key) ?? 0;
+        // The protocol cannot say "locked" (the client sees not-authorized): the log must.
+        if (lockedMs > 0)
+          logger.warn(
+            { user, server, seconds: lockedMs / 1000 },
+            "account locked out after repeated wrong passwords",
+          );
         return false;
       }
       lockout?.recordSuccess(key);
