@@ -25,6 +25,9 @@ const MIGRATIONS: readonly string[] = [
    )`,
 ];
 
+/** The schema version this program migrates to (doctor compares a database with it). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export async function openPostgresStore(
   url: string,
   options: PostgresStoreOptions = {},

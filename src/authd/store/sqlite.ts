@@ -16,6 +16,9 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID`,
 ];
 
+/** The schema version this program migrates to (doctor compares a database with it). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function openSqliteStore(path: string): AccountStore {
   const db = openSqlite(path, { what: "store", versionTable: "schema_version", steps: MIGRATIONS });
   const getHash = db.prepare("SELECT hash FROM accounts WHERE server = ? AND username = ?").pluck();
