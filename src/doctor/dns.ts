@@ -14,6 +14,7 @@ export interface DnsResolver {
   resolveSrv(name: string): Promise<SrvRecord[]>;
   resolve4(name: string): Promise<string[]>;
   resolve6(name: string): Promise<string[]>;
+  resolveNs(name: string): Promise<string[]>;
 }
 
 /** Codes meaning "no DNS server answered", as opposed to an answer that there is no record. */
@@ -76,6 +77,18 @@ function srvFinding(
 export async function checkDns(input: DnsInput): Promise<Finding[]> {
   const names = input.hosts.filter((h) => h !== "localhost" && !h.endsWith(".localhost") && isIP(h) === 0);
   if (names.length === 0) return [finding("skip", "dns", "no public host names to look up")];
+  // The root zone always has NS records: a resolver that cannot give them (no server, or a sandbox
+  // answering "not found" to everything) cannot say anything about the hosts either.
+  const root = await lookup(() => input.resolver.resolveNs("."));
+  if (!root.ok || root.value.length === 0) {
+    const why =
+      !root.ok && UNREACHABLE.has(root.code)
+        ? "no DNS server answered"
+        : "DNS does not resolve the root zone";
+    return [
+      finding("skip", "dns", `${why} (${root.ok ? "no records" : root.code}): SRV and A/AAAA not checked`),
+    ];
+  }
   const out: Finding[] = [];
   for (const host of names) {
     const client = await lookup(() => input.resolver.resolveSrv(`_xmpp-client._tcp.${host}`));

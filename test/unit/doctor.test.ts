@@ -44,6 +44,7 @@ function fakeDns(records: {
     resolveSrv: (n) => answer(records.srv, n),
     resolve4: (n) => answer(records.a, n),
     resolve6: (n) => answer(records.aaaa, n),
+    resolveNs: (n) => answer({ ".": ["a.root-servers.net"] }, n),
   };
 }
 
@@ -194,6 +195,20 @@ void test("DNS: skipped with a note when no DNS server answers (a real resolver,
   assert.equal(findings.length, 1);
   assert.equal(findings[0]?.status, "skip");
   assert.match(findings[0]?.message ?? "", /no DNS server answered \(\w+\): SRV and A\/AAAA not checked/);
+});
+
+void test("DNS: skipped when the resolver answers 'not found' to everything, the root zone included", async () => {
+  const nothing = () => Promise.reject(Object.assign(new Error("not found"), { code: "ENOTFOUND" }));
+  const findings = await checkDns({
+    hosts: ["example.com"],
+    c2sPorts: [5222],
+    directTlsPorts: [],
+    resolver: { resolveSrv: nothing, resolve4: nothing, resolve6: nothing, resolveNs: nothing },
+  });
+  assert.deepEqual(
+    findings.map((f) => [f.status, f.message]),
+    [["skip", "DNS does not resolve the root zone (ENOTFOUND): SRV and A/AAAA not checked"]],
+  );
 });
 
 void test("DNS: a stray SRV port warns, a missing SRV falls back to the host's addresses, localhost is skipped", async () => {
