@@ -2,21 +2,51 @@
 // clean prefix laid out as `npm install -g --prefix` lays it out (lib/node_modules/<name>, a bin/
 // link), its runtime dependencies linked from this project's node_modules (only `dependencies`:
 // a runtime import of a devDependency would fail here), so no registry is needed and the test stays
-// fast. Then `xmpp-http-auth start` runs from an empty directory, `user add` makes an account and a
-// client logs in with it.
+// fast (the build is reused when dist/ is up to date). Then `xmpp-http-auth start` runs from an
+// empty directory, `user add` makes an account and a client logs in with it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RawClient } from "../helpers/raw-client.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const npm = spawnSync("npm", ["--version"], { encoding: "utf8" });
-const tar = spawnSync("tar", ["--version"], { encoding: "utf8" });
-const skip = npm.status !== 0 ? "npm is not installed" : tar.status !== 0 ? "tar is not installed" : false;
+/** Whether a command is on PATH (looked up without spawning: npm alone takes a second to start). */
+const onPath = (cmd: string): boolean =>
+  (process.env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, cmd)));
+const skip = !onPath("npm") ? "npm is not installed" : !onPath("tar") ? "tar is not installed" : false;
+
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+
+/** Whether dist/ holds a build of every source file at least as new as it. */
+function distIsFresh(): boolean {
+  const src = join(ROOT, "src");
+  const sources = readdirSync(src, { recursive: true, encoding: "utf8" }).filter(
+    (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"),
+  );
+  return sources.every((f) => {
+    try {
+      return (
+        statSync(join(ROOT, "dist", f.replace(/\.ts$/, ".js"))).mtimeMs >= statSync(join(src, f)).mtimeMs
+      );
+    } catch {
+      return false;
+    }
+  });
+}
 
 function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 180_000 });
@@ -34,22 +64,19 @@ void test(
       for (const child of children) child.kill("SIGKILL");
       rmSync(tmp, { recursive: true, force: true });
     });
-    // The package as `prepare` would build it, built aside so this repository's dist/ is untouched.
+    // The package as `prepare` builds it: this repository's dist/ when it is up to date with src/ (as
+    // after `npm ci` or `npm run build`), else a build aside, so the repository's dist/ is untouched.
     const pkg = join(tmp, "pkg");
     mkdirSync(pkg);
     for (const f of ["package.json", "README.md", "bin"])
       cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
-    run(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/typescript/bin/tsc"),
-        "-p",
-        join(ROOT, "tsconfig.build.json"),
-        "--outDir",
-        join(pkg, "dist"),
-      ],
-      ROOT,
-    );
+    if (distIsFresh()) cpSync(join(ROOT, "dist"), join(pkg, "dist"), { recursive: true });
+    else
+      run(
+        process.execPath,
+        [TSC, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(pkg, "dist")],
+        ROOT,
+      );
     const packed = JSON.parse(
       run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], pkg),
     ) as {
