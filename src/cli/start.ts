@@ -45,6 +45,16 @@ function loopbackInterfaces(): string[] {
   return v6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
 }
 
+/** Whether an authd answers at this base URL (its /healthz), within a second. */
+async function answers(authdUrl: string): Promise<boolean> {
+  try {
+    await fetch(new URL("/healthz", authdUrl), { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Quotes a path for a POSIX shell when it needs it. */
 export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -104,7 +114,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     };
     const dataPath = resolve(values.data ?? DEFAULT_DATA_PATH);
     const running = readRunningInstance(dataPath);
-    if (running !== undefined) {
+    // A live pid alone may be a reused one after a crash: the running start's authd must answer too.
+    if (running !== undefined && (await answers(running.authdUrl))) {
       throw new XhaError(
         "XHA_LISTEN",
         `another start (pid ${running.pid}) is running on ${dataPath}; stop it first, or use --data for another directory`,

@@ -85,10 +85,16 @@ void test("user finds the store of a running start from a subdirectory, and igno
   assert.equal((await user(["exists", "eve@localhost"], dir)).code, 0);
 });
 
-void test("start --data DIR prints user commands that reach DIR", async (t) => {
+void test("start --data DIR prints user commands that reach DIR; a second start there is refused", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "xha-start-data-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const data = join(dir, "my data");
+  // A pid file left by a crash whose pid is alive again (here: this process) is stale: no authd answers.
+  mkdirSync(data, { recursive: true });
+  writeFileSync(
+    join(data, "xmpp-http-auth.pid"),
+    JSON.stringify({ pid: process.pid, dataPath: data, authdUrl: "http://127.0.0.1:1/auth" }),
+  );
   const stdout = new PassThrough();
   let out = "";
   stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -107,6 +113,21 @@ void test("start --data DIR prints user commands that reach DIR", async (t) => {
     const r = await user(["add", "alice@localhost", "--data", data, "--password-stdin"], dir, "pw\n");
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /my data\/authd\.sqlite \(from --data\)/, "the store start uses");
+    const stderr = new PassThrough();
+    let err = "";
+    stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const second = await main(
+      ["start", "--data", data, "--port", "0", "--tls-port", "0", "--http-port", "0"],
+      {
+        stdout: new PassThrough(),
+        stderr,
+        stdin: Readable.from([]),
+        env: {},
+        stopSignal: new Promise(() => {}),
+      },
+    );
+    assert.equal(second, 1, "a second start on the same directory is refused");
+    assert.match(err, /another start \(pid \d+\) is running on .*my data/);
   } finally {
     stop();
     assert.equal(await running, 0);
