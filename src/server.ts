@@ -1,6 +1,6 @@
 // The XMPP server: hosts with their auth providers, listeners, sessions and modules, wired together
 // from a validated configuration. start() binds every port or fails; stop() closes streams cleanly.
-import type { Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import type { Logger } from "./log.ts";
 import type { ServerConfig } from "./config/load.ts";
 import type { HostContext, ServerContext } from "./server-context.ts";
@@ -165,16 +165,24 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
           "consider_websocket_secure: plain-HTTP WebSocket counts as encrypted and accepts passwords; safe only behind a TLS-terminating proxy or on loopback",
         );
       }
+      // Port 0 on several interfaces: every interface gets the port the first one was given.
+      const chosen = new Map<string, number>();
+      const bind = async (kind: string, s: Server, iface: string, port: number, index: number) => {
+        const key = `${kind}#${index}`;
+        const l = await listen(kind, s, iface, chosen.get(key) ?? port, g.interfaces);
+        if (port === 0 && !chosen.has(key)) chosen.set(key, l.address.port);
+        listeners.push(l);
+      };
       try {
         for (const iface of g.interfaces) {
-          for (const port of g.c2s_ports) {
+          for (const [index, port] of g.c2s_ports.entries()) {
             const s = tcpServer((socket) => {
               track(socket);
               accept(new TcpTransport(socket, { ...opts, kind: "tcp" }));
             });
-            listeners.push(await listen("c2s", s, iface, port));
+            await bind("c2s", s, iface, port, index);
           }
-          for (const port of g.c2s_direct_tls_ports) {
+          for (const [index, port] of g.c2s_direct_tls_ports.entries()) {
             const s = directTlsServer(
               tls,
               (socket) => {
@@ -183,14 +191,14 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               },
               (err) => logger.debug({ err: err.message }, "direct TLS handshake failed"),
             );
-            listeners.push(await listen("c2s_direct_tls", s, iface, port));
+            await bind("c2s_direct_tls", s, iface, port, index);
           }
-          for (const port of g.http_ports) {
+          for (const [index, port] of g.http_ports.entries()) {
             const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, extras);
             s.on("connection", track);
-            listeners.push(await listen("http", s, iface, port));
+            await bind("http", s, iface, port, index);
           }
-          for (const port of g.https_ports) {
+          for (const [index, port] of g.https_ports.entries()) {
             const s = httpsServer(
               tls,
               websocket,
@@ -198,7 +206,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               extras,
             );
             s.on("connection", track);
-            listeners.push(await listen("https", s, iface, port));
+            await bind("https", s, iface, port, index);
           }
           for (const [port, service] of Object.entries(g.proxy_port_mappings)) {
             const s = proxiedService(service, {

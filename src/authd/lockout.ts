@@ -28,8 +28,12 @@ export interface LockoutOptions {
 
 /** What the lockout asks of authd's password check. */
 export interface Lockout {
-  /** Counts an attempt before it is verified; false when the account is locked (answer false). */
-  begin(user: string, server: string): Promise<boolean>;
+  /**
+   * Counts an attempt before it is verified: false when the account is locked (answer false without
+   * verifying); otherwise the lockout in ms that this attempt starts if it turns out wrong (0: none),
+   * so that authd can log a lockout when it really begins.
+   */
+  begin(user: string, server: string): Promise<number | false>;
   /** The attempt was right, or the password was changed: the account's failures are forgotten. */
   succeeded(user: string, server: string): Promise<void>;
 }
@@ -76,19 +80,25 @@ export function attempt(
   entry: FailureEntry | undefined,
   rule: LockoutRule,
   now: number,
-): { readonly allowed: boolean; readonly entry: FailureEntry } {
+): { readonly allowed: boolean; readonly entry: FailureEntry; readonly lockoutMs: number } {
   const e = entry === undefined || isStale(entry, rule, now) ? undefined : entry;
-  if (e !== undefined && now < e.lockedUntil) return { allowed: false, entry: e };
+  if (e !== undefined && now < e.lockedUntil) return { allowed: false, entry: e, lockoutMs: 0 };
   const failures = (e?.failures ?? 0) + 1;
   const lockouts = e?.lockouts ?? 0;
   if (failures < rule.maxFailures) {
     return {
       allowed: true,
       entry: { failures, lockouts, lastFailure: now, lockedUntil: e?.lockedUntil ?? 0 },
+      lockoutMs: 0,
     };
   }
-  const lockedUntil = now + Math.min(rule.baseMs * 2 ** lockouts, rule.maxMs);
-  return { allowed: true, entry: { failures, lockouts: lockouts + 1, lastFailure: now, lockedUntil } };
+  const lockoutMs = Math.min(rule.baseMs * 2 ** lockouts, rule.maxMs);
+  const lockedUntil = now + lockoutMs;
+  return {
+    allowed: true,
+    entry: { failures, lockouts: lockouts + 1, lastFailure: now, lockedUntil },
+    lockoutMs,
+  };
 }
 
 /** The in-memory lockout, for one process (and for stores that keep no records of their own). */
@@ -124,8 +134,8 @@ export function createLockout(options: LockoutOptions = {}): MemoryLockout {
     return e !== undefined && t < e.lockedUntil;
   }
 
-  function recordFailure(key: string): boolean {
-    if (rule.maxFailures === 0) return true;
+  function recordFailure(key: string): number | false {
+    if (rule.maxFailures === 0) return 0;
     const t = now();
     const step = attempt(current(key, t), rule, t);
     if (!step.allowed) return false;
@@ -136,7 +146,7 @@ export function createLockout(options: LockoutOptions = {}): MemoryLockout {
       if (entries.size <= maxEntries && !isStale(old, rule, t)) break;
       entries.delete(k);
     }
-    return true;
+    return step.lockoutMs;
   }
 
   return {

@@ -4,6 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { XhaError } from "../errors.ts";
+import { hostFor, listenHint } from "../transport/listeners.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { isExposedWithoutCredentials, type AuthdConfig } from "./config.ts";
 import { createAuthHandler } from "./handler.ts";
@@ -32,14 +33,20 @@ export interface Authd {
   close(): Promise<void>;
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+function listen(server: Server, iface: string, port: number, interfaces: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once("error", (err) =>
+    server.once("error", (err: NodeJS.ErrnoException) =>
       reject(
-        new XhaError("XHA_LISTEN", `authd cannot listen on ${host}:${port}: ${err.message}`, { cause: err }),
+        new XhaError(
+          "XHA_LISTEN",
+          `authd cannot listen on ${iface}:${port}: ${err.message}${listenHint(err.code)}`,
+          { cause: err },
+        ),
       ),
     );
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    server.listen({ ...hostFor(iface, interfaces), port }, () =>
+      resolve((server.address() as AddressInfo).port),
+    );
   });
 }
 
@@ -111,7 +118,7 @@ export async function createAuthd(options: AuthdOptions): Promise<Authd> {
       server.requestTimeout = 15_000;
       servers.push(server);
       // With port 0, every interface shares the port the first one was given.
-      port = await listen(server, host, port);
+      port = await listen(server, host, port, config.interfaces);
       urls.push(`http://${host.includes(":") ? `[${host}]` : host}:${port}${config.path}`);
     }
   } catch (err) {

@@ -12,9 +12,15 @@ export function createSharedLockout(ledger: FailureLedger, options: LockoutOptio
   let attempts = 0;
   return {
     async begin(user, server) {
-      if (rule.maxFailures === 0) return true;
+      if (rule.maxFailures === 0) return 0;
       if (++attempts % PURGE_EVERY === 0) await ledger.purge(rule.windowMs);
-      return ledger.step(server, user, (entry, now) => attempt(entry, rule, now));
+      let lockoutMs = 0;
+      const allowed = await ledger.step(server, user, (entry, now) => {
+        const r = attempt(entry, rule, now);
+        lockoutMs = r.lockoutMs;
+        return r;
+      });
+      return allowed && lockoutMs;
     },
     async succeeded(user, server) {
       if (rule.maxFailures === 0) return;

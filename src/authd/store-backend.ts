@@ -40,13 +40,22 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
   return {
     async checkPassword(user, server, pass) {
       // Counted before verifying (and forgiven if right), so attempts in flight count too.
-      if (lockout !== undefined && !(await lockout.begin(user, server))) return false;
+      const counted = lockout === undefined ? 0 : await lockout.begin(user, server);
+      if (counted === false) return false;
       const prepared = opaqueString(pass);
       const stored = await store.getHash(server, user);
       // Always one verification, against a dummy hash when there is no account (or no valid
       // password), so the answer takes as long whether or not the user exists.
       const ok = await hasher.verify(prepared.ok ? stored : undefined, prepared.ok ? prepared.value : pass);
-      if (!ok) return false;
+      if (!ok) {
+        // The protocol cannot say "locked" (the client sees not-authorized): the log must.
+        if (counted > 0)
+          logger.warn(
+            { user, server, seconds: counted / 1000 },
+            "account locked out after repeated wrong passwords",
+          );
+        return false;
+      }
       await lockout?.succeeded(user, server);
       if (stored !== undefined && prepared.ok && hasher.needsRehash(stored)) {
         await rehash(user, server, stored, prepared.value);

@@ -43,6 +43,14 @@ function judgeReachable(ctx: CheckContext, outcome: Outcome): Verdict {
       hint: "with these http_auth_credentials Prosody could not log anyone in",
     };
   }
+  if (outcome.status === 404) {
+    return {
+      status: "fail",
+      got,
+      reason: "404: nothing at this URL; is the URL right?",
+      hint: "the URL is http_auth_url, the base each method is appended to (…/auth → …/auth/user_exists)",
+    };
+  }
   return { status: "pass", got, reason: "the API answers" };
 }
 

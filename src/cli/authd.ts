@@ -4,14 +4,14 @@ import { parseArgs } from "node:util";
 import { defaultAuthdConfig, loadAuthdConfig, DEFAULT_DATA_PATH } from "../authd/config.ts";
 import { createAuthd } from "../authd/service.ts";
 import { isXhaError } from "../errors.ts";
-import { createLogger } from "../log.ts";
+import { createCliLogger } from "./cli-logger.ts";
 import type { CliIo } from "./io.ts";
 
 const USAGE = `Usage: xmpp-http-auth authd [--config FILE]
 
 Runs the reference HTTP auth service (Prosody mod_auth_http protocol).
   --config FILE   TOML file whose [authd] table configures the service
-                  (default: 127.0.0.1:5281, path /auth, domain localhost, sqlite:${DEFAULT_DATA_PATH}/authd.sqlite)
+                  (default: 127.0.0.1:${defaultAuthdConfig().port}, path /auth, domain localhost, sqlite:${DEFAULT_DATA_PATH}/authd.sqlite)
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -31,7 +31,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`authd: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const logger = createLogger({ destination: io.stdout, name: "authd" });
+  const logger = createCliLogger({ destination: io.stdout, component: "authd" });
   try {
     const cfg =
       config === undefined ? defaultAuthdConfig() : loadAuthdConfig(config, { dataPath: DEFAULT_DATA_PATH });

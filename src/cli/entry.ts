@@ -4,3 +4,6 @@ import process from "node:process";
 import { main } from "./main.ts";
 
 process.exitCode = await main(process.argv.slice(2));
+// A command has returned: whatever still holds the event loop (a socket a failed start-up could not
+// close) must not keep the process alive, deaf to Ctrl-C. The timer itself holds nothing.
+setTimeout(() => process.exit(), 3000).unref();

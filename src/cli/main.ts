@@ -33,6 +33,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "check an HTTP auth API for conformance: check URL [options]",
     load: async () => (await import("./check.ts")).run,
   },
+  doctor: {
+    summary:
+      "check a configuration, its certificates, DNS, ports, auth APIs and stores: doctor --config FILE",
+    load: async () => (await import("./doctor.ts")).run,
+  },
 };
 
 export function usage(): string {

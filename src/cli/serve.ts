@@ -2,7 +2,7 @@
 import type { CliIo } from "./io.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadServerConfig } from "../config/load.ts";
-import { createLogger } from "../log.ts";
+import { createCliLogger } from "./cli-logger.ts";
 import { createXmppServer } from "../server.ts";
 import { reportError } from "./report-error.ts";
 
@@ -26,7 +26,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const config = loadServerConfig(values.config);
-    const logger = createLogger({ level: config.global.log_level, destination: io.stdout });
+    const logger = createCliLogger({
+      level: config.global.log_level,
+      destination: io.stdout,
+      component: "xmpp",
+    });
     const server = createXmppServer({ config, logger });
     await server.start();
     await io.stopSignal;

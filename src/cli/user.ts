@@ -3,15 +3,16 @@
 // Exit codes: 0 success (for `exists`: the account exists), 1 `exists`: it does not, 2 any error.
 import { parseArgs } from "node:util";
 import { normaliseAccount } from "../authd/account-name.ts";
-import { DEFAULT_DATA_PATH, defaultAuthdConfig, loadAuthdConfig, type AuthdConfig } from "../authd/config.ts";
+import { DEFAULT_DATA_PATH, type AuthdConfig } from "../authd/config.ts";
 import { createPasswordHasher } from "../authd/password-hasher.ts";
 import { createStoreBackend, type StoreBackend } from "../authd/store-backend.ts";
 import { openStore } from "../authd/store/open.ts";
 import { XhaError, isXhaError } from "../errors.ts";
 import type { CliIo } from "./io.ts";
 import { isTty, promptPassword, readPasswordFromStream } from "./read-password.ts";
+import { chooseStore } from "./user-store.ts";
 
-const USAGE = `Usage: xmpp-http-auth user <action> [--config FILE] [--password-stdin]
+const USAGE = `Usage: xmpp-http-auth user <action> [--data DIR | --config FILE] [--password-stdin]
 
   add JID       create an account (password prompted, or read from stdin)
   passwd JID    change an account's password
@@ -19,7 +20,11 @@ const USAGE = `Usage: xmpp-http-auth user <action> [--config FILE] [--password-s
   exists JID    exit 0 when the account exists, 1 when it does not
   list DOMAIN   list the usernames of a domain
 
-  --config FILE      TOML file whose [authd] table names the store (default sqlite:${DEFAULT_DATA_PATH}/authd.sqlite)
+  --data DIR         the data directory of 'start --data DIR' (its DIR/authd.sqlite)
+  --config FILE      TOML file whose [authd] table names the store
+  Without either: the store of a running 'start' found from this directory (or one above), else
+  ./${DEFAULT_DATA_PATH}/authd.sqlite if it exists. Only 'add' creates a store, and only one named
+  with --data or --config. The store used is printed on stderr.
   --password-stdin   read the password from stdin (one trailing newline removed) instead of prompting
 `;
 
@@ -62,7 +67,7 @@ async function perform(
   backend: StoreBackend,
   config: AuthdConfig,
   io: CliIo,
-  fromStdin: boolean,
+  password: string,
 ): Promise<number> {
   if (action === "list") {
     const domain = target.toLowerCase();
@@ -81,8 +86,6 @@ async function perform(
       return 0;
     case "add":
     case "passwd": {
-      const password = await readNewPassword(io, fromStdin);
-      if (password === "") throw usage("the password is empty");
       const outcome =
         action === "add"
           ? await backend.register(user, server, password)
@@ -102,6 +105,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       args,
       options: {
         config: { type: "string" },
+        data: { type: "string" },
         "password-stdin": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -128,10 +132,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
             : `expected: user ${action} ${action === "list" ? "DOMAIN" : "JID"}`,
       );
     }
-    const config =
-      values.config === undefined
-        ? defaultAuthdConfig()
-        : loadAuthdConfig(values.config, { dataPath: DEFAULT_DATA_PATH });
+    const chosen = chooseStore({
+      ...(values.config === undefined ? {} : { config: values.config }),
+      ...(values.data === undefined ? {} : { data: values.data }),
+      action,
+      cwd: process.cwd(),
+    });
+    const config = chosen.config;
+    // Everything that can be refused is, before the store is opened (or, for add, created).
+    if (action === "list") checkDomain(target.toLowerCase(), config);
+    else parseJid(target, config);
+    let password = "";
+    if (action === "add" || action === "passwd") {
+      password = await readNewPassword(io, values["password-stdin"] === true);
+      if (password === "") throw usage("the password is empty");
+    }
+    io.stderr.write(`user: ${chosen.description}\n`);
     const store = await openStore(config.database);
     try {
       // Only add and passwd hash; the others need no Argon2 work (a dummy hash is made at start).
@@ -141,7 +157,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           : { memoryKib: 8, iterations: 1, parallelism: 1 },
       );
       const backend = createStoreBackend({ store, hasher });
-      return await perform(action as Action, target, backend, config, io, values["password-stdin"] === true);
+      return await perform(action as Action, target, backend, config, io, password);
     } finally {
       await store.close();
     }

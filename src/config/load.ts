@@ -167,8 +167,15 @@ export function readTomlFile(file: string): Raw {
   try {
     return parseToml(text);
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new XhaError("XHA_CONFIG_UNREADABLE", `${file}: not valid TOML: ${msg}`);
+    const msg = (err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err)).replace(
+      /^Invalid TOML document: /,
+      "",
+    );
+    // The position, so the operator can go straight to the mistake.
+    const { line, column } = err as { line?: unknown; column?: unknown };
+    const at =
+      typeof line === "number" && typeof column === "number" ? ` at line ${line}, column ${column}` : "";
+    throw new XhaError("XHA_CONFIG_UNREADABLE", `${file}: not valid TOML${at}: ${msg}`);
   }
 }
 

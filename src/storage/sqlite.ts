@@ -30,6 +30,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
 ];
 
+/** The schema version this program migrates to (doctor compares a database with it). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 interface RosterRow {
   jid: string;
   name: string | null;

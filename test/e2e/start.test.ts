@@ -4,7 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,7 +71,7 @@ after(() => {
 
 test("start prints the next steps and keeps its secrets to itself", () => {
   assert.ok(port > 0 && tlsPort > 0, output);
-  assert.match(output, /npx xmpp-http-auth user add alice@localhost/);
+  assert.match(output, /user add alice@localhost\n/);
   assert.match(output, /self-signed/);
   assert.doesNotMatch(output, /xmpp:[A-Za-z0-9_-]{20,}/, "the generated credentials are never printed");
 });
@@ -109,11 +110,44 @@ test("registration from a client creates the account in authd's SQLite store", a
   }
 });
 
+test("the printed check command, credentials read from a 0600 file, passes against the demo's authd", async () => {
+  const file = join(dir, "data", "authd-credentials");
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const printed = /check the auth API:\s+(.+)/.exec(output)?.[1] ?? "";
+  assert.match(
+    printed,
+    /^XMPP_HTTP_AUTH_CREDENTIALS="\$\(cat .*authd-credentials\)" .* check http:\/\/127\.0\.0\.1:\d+\/auth --server localhost$/,
+  );
+  // Run from source here, so tsx is named by path (the printed line says `--import tsx`).
+  const command = printed.replace("--import tsx", `--import ${TSX}`);
+  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn("sh", ["-c", command], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /\d+ passed, 0 failed/);
+});
+
+test("localhost is served on ::1 too, where clients try first", async () => {
+  const ok = await new Promise<boolean>((resolve) => {
+    const s = connect({ host: "::1", port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+  assert.ok(ok, "a client connecting to [::1] reaches the server");
+});
+
 test("Ctrl-C stops the server and authd and exits 0", async () => {
   const exited = new Promise<number | null>((resolve) => start.once("exit", (code) => resolve(code)));
   start.kill("SIGINT");
   assert.equal(await exited, 0);
   assert.match(output, /stopping/);
+  assert.throws(() => statSync(join(dir, "data", "xmpp-http-auth.pid")), "the pid file is removed");
   await assert.rejects(RawClient.connect(port), "the port is closed");
 });
 

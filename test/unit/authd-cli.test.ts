@@ -62,7 +62,11 @@ void test("user add --password-stdin, then exists, list, passwd, del, and a chec
     ["user", "add", "Alice@Example.com", "--config", config, "--password-stdin"],
     `${password}\n`,
   );
-  assert.deepEqual(added, { code: 0, stdout: "created alice@example.com\n", stderr: "" });
+  assert.deepEqual([added.code, added.stdout], [0, "created alice@example.com\n"]);
+  assert.match(
+    added.stderr,
+    /^user: store: sqlite:\/.*\/db\/authd\.sqlite \(from .*xha\.toml, created now\)\n$/,
+  );
   assert.equal((await cli(["user", "exists", "alice@example.com", "--config", config])).code, 0);
   assert.equal((await cli(["user", "exists", "ALICE@example.com", "--config", config])).code, 0);
   assert.equal((await cli(["user", "exists", "bob@example.com", "--config", config])).code, 1);
@@ -70,7 +74,11 @@ void test("user add --password-stdin, then exists, list, passwd, del, and a chec
     ["user", "add", "alice@example.com", "--config", config, "--password-stdin"],
     "x\n",
   );
-  assert.deepEqual([again.code, again.stderr], [2, "user: account exists: alice@example.com\n"]);
+  assert.deepEqual(
+    [again.code, again.stderr.split("\n")[1]],
+    [2, "user: account exists: alice@example.com"],
+    "the error follows the store line",
+  );
   await cli(["user", "add", "bob@example.com", "--config", config, "--password-stdin"], "b\n");
   assert.equal((await cli(["user", "list", "example.com", "--config", config])).stdout, "alice\nbob\n");
 
@@ -97,11 +105,9 @@ void test("user add --password-stdin, then exists, list, passwd, del, and a chec
   );
   assert.equal(await check("n3w"), "true");
   assert.equal(await check(password), "false");
-  assert.deepEqual(await cli(["user", "del", "alice@example.com", "--config", config]), {
-    code: 0,
-    stdout: "deleted alice@example.com\n",
-    stderr: "",
-  });
+  const deleted = await cli(["user", "del", "alice@example.com", "--config", config]);
+  assert.deepEqual([deleted.code, deleted.stdout], [0, "deleted alice@example.com\n"]);
+  assert.equal(deleted.stderr, `user: store: sqlite:${join(dir, "db", "authd.sqlite")} (from ${config})\n`);
   assert.equal((await cli(["user", "exists", "alice@example.com", "--config", config])).code, 1);
   assert.equal((await cli(["user", "del", "alice@example.com", "--config", config])).code, 2);
 });

@@ -96,16 +96,16 @@ void test("begin counts an attempt before it is verified; succeeded forgives it"
   const l = createLockout({ maxFailures: 3, baseMs: 1000, maxMs: 1000, now: c.now });
   // Three attempts in flight at once: all allowed, the third locks, the fourth is refused.
   assert.deepEqual(await Promise.all([1, 2, 3, 4].map(() => l.begin("alice", "x"))), [
-    true,
-    true,
-    true,
+    0,
+    0,
+    1000,
     false,
   ]);
   c.advance(1000);
-  assert.equal(await l.begin("alice", "x"), true);
+  assert.equal(await l.begin("alice", "x"), 0);
   await l.succeeded("alice", "x");
   assert.equal(l.size, 0, "a right password forgets the record");
-  assert.equal(await l.begin("bob", "x"), true, "per account");
+  assert.equal(await l.begin("bob", "x"), 0, "per account");
 });
 
 void test("attempt: a pure step shared by the memory and database lockouts", () => {

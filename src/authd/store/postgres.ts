@@ -85,6 +85,8 @@ function postgresLedger(sql: Awaited<ReturnType<typeof openPostgres>>): FailureL
       }),
   };
 }
+/** The schema version this program migrates to (doctor compares a database with it). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export async function openPostgresStore(
   url: string,

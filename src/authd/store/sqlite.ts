@@ -74,6 +74,8 @@ function sqliteLedger(db: ReturnType<typeof openSqlite>): FailureLedger {
       }),
   };
 }
+/** The schema version this program migrates to (doctor compares a database with it). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function openSqliteStore(path: string): AccountStore {
   const db = openSqlite(path, { what: "store", versionTable: "schema_version", steps: MIGRATIONS });
