@@ -95,14 +95,10 @@ void test("begin counts an attempt before it is verified; succeeded forgives it"
   const c = clock();
   const l = createLockout({ maxFailures: 3, baseMs: 1000, maxMs: 1000, now: c.now });
   // Three attempts in flight at once: all allowed, the third locks, the fourth is refused.
-  assert.deepEqual(await Promise.all([1, 2, 3, 4].map(() => l.begin("alice", "x"))), [
-    0,
-    0,
-    1000,
-    false,
-  ]);
+  assert.deepEqual(await Promise.all([1, 2, 3, 4].map(() => l.begin("alice", "x"))), [0, 0, 1000, false]);
   c.advance(1000);
-  assert.equal(await l.begin("alice", "x"), 0);
+  // Still over the limit after the lockout: this attempt, if wrong, would start the next one.
+  assert.equal(await l.begin("alice", "x"), 1000);
   await l.succeeded("alice", "x");
   assert.equal(l.size, 0, "a right password forgets the record");
   assert.equal(await l.begin("bob", "x"), 0, "per account");
@@ -111,9 +107,14 @@ void test("begin counts an attempt before it is verified; succeeded forgives it"
 void test("attempt: a pure step shared by the memory and database lockouts", () => {
   const rule = lockoutRule({ maxFailures: 2, baseMs: 100, maxMs: 400, windowMs: 1000 });
   let r = attempt(undefined, rule, 0);
-  assert.deepEqual(r, { allowed: true, entry: { failures: 1, lockouts: 0, lastFailure: 0, lockedUntil: 0 } });
+  assert.deepEqual(r, {
+    allowed: true,
+    entry: { failures: 1, lockouts: 0, lastFailure: 0, lockedUntil: 0 },
+    lockoutMs: 0,
+  });
   r = attempt(r.entry, rule, 10);
   assert.deepEqual(r.entry, { failures: 2, lockouts: 1, lastFailure: 10, lockedUntil: 110 });
+  assert.equal(r.lockoutMs, 100, "this attempt starts the first lockout");
   assert.equal(attempt(r.entry, rule, 109).allowed, false);
   r = attempt(r.entry, rule, 110);
   assert.equal(r.entry.lockedUntil, 310, "the second lockout is twice as long");
