@@ -1,9 +1,11 @@
 // The XMPP server: hosts with their auth providers, listeners, sessions and modules, wired together
 // from a validated configuration. start() binds every port or fails; stop() closes streams cleanly.
 import type { Socket } from "node:net";
+import type { Server as TlsServer } from "node:tls";
 import type { Logger } from "./log.ts";
 import type { ServerConfig } from "./config/load.ts";
-import type { HostContext, ServerContext } from "./server-context.ts";
+import type { ServerContext } from "./server-context.ts";
+import type { HostOptions } from "./config/schema.ts";
 import { createProvider } from "./auth/registry.ts";
 import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
 import { SessionRegistry } from "./router/sessions.ts";
@@ -13,7 +15,10 @@ import { createRouter } from "./router/router.ts";
 import { Session } from "./stream/session.ts";
 import { TcpTransport } from "./transport/tcp.ts";
 import { directTlsServer, listen, tcpServer, type Listener } from "./transport/listeners.ts";
-import { loadTlsMaterial, secureContext } from "./tls/credentials.ts";
+import { loadCertificateSet, type CertificateSet } from "./tls/certificate-set.ts";
+import type { SniCallback } from "./transport/listeners.ts";
+import { LiveHost } from "./reload/live-host.ts";
+import { applyConfig, type ReloadReport, type ReloadTarget } from "./reload/apply-config.ts";
 import { registerPing } from "./modules/ping.ts";
 import { registerDisco } from "./modules/disco.ts";
 import { registerVersion } from "./modules/version.ts";
@@ -31,8 +36,12 @@ export interface XmppServer {
   readonly listeners: Listener[];
   /** The certificate file clients must trust when it is self-signed. */
   certPath: string | undefined;
+  /** The certificates in use: the default one and those found per host (after start()). */
+  readonly certificates: CertificateSet | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Applies a new configuration without a restart (see src/reload/apply-config.ts). */
+  reload(config: ServerConfig): Promise<ReloadReport>;
 }
 
 export interface ServerDeps {
@@ -42,22 +51,24 @@ export interface ServerDeps {
 
 export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   const httpMetrics = createHttpMetrics();
-  const hosts = new Map<string, HostContext>();
-  for (const [name, options] of config.hosts) {
+  const hosts = new Map<string, LiveHost>();
+  const makeProvider = (name: string, options: HostOptions) => {
     const provider = createProvider({
       host: name,
       options,
       logger: logger.child({ host: name }),
       httpMetrics,
     });
-    hosts.set(name, { name, options, provider });
     if (!options.c2s_require_encryption && options.allow_unencrypted_plain_auth) {
       logger.warn(
         { host: name },
         "allow_unencrypted_plain_auth: passwords may cross the network in clear text",
       );
     }
-  }
+    return provider;
+  };
+  for (const [name, options] of config.hosts)
+    hosts.set(name, new LiveHost(name, options, makeProvider(name, options)));
   const ctx: ServerContext = {
     global: config.global,
     hosts,
@@ -92,6 +103,43 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     `xha_c2s_sessions ${ctx.sessions.size}\n`;
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
+  let certificates: CertificateSet | undefined;
+  // Read at each handshake, so a reload's certificates serve the next connection.
+  const sni: SniCallback = (servername, cb) => cb(null, certificates?.contextFor(servername));
+  const loadCertificates = (g: typeof config.global, names: readonly string[]) =>
+    loadCertificateSet({
+      certificate: g.certificate,
+      key: g.key,
+      certificates: g.certificates,
+      dataPath: g.data_path,
+      hosts: names,
+      logger,
+    });
+  const reloadTarget: ReloadTarget = {
+    get global() {
+      return ctx.global;
+    },
+    set global(g) {
+      ctx.global = g;
+    },
+    hosts,
+    logger,
+    makeProvider,
+    loadCertificates,
+    installCertificates(set) {
+      certificates = set;
+      server.certPath = set.default.material.selfSigned ? set.default.material.certPath : undefined;
+      const { cert, key } = set.default.material;
+      for (const l of listeners)
+        if (l.kind === "c2s_direct_tls" || l.kind === "https")
+          (l.server as TlsServer).setSecureContext({ cert, key, minVersion: "TLSv1.2" });
+    },
+    closeHostSessions(name) {
+      for (const session of live)
+        if (session.host?.name === name) session.close("host-gone", "This host is no longer served here");
+    },
+  };
+  let reloading = Promise.resolve();
 
   const accept = (transport: StreamTransport) => {
     // The session is in `live` until its connection is gone.
@@ -103,27 +151,25 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     httpMetrics,
     listeners,
     certPath: undefined,
+    get certificates() {
+      return certificates;
+    },
     async start() {
       const g = config.global;
-      const tls = await loadTlsMaterial({
-        certificate: g.certificate,
-        key: g.key,
-        dataPath: g.data_path,
-        hosts: [...hosts.keys()],
-        logger,
-      });
-      server.certPath = tls.selfSigned ? tls.certPath : undefined;
+      reloadTarget.installCertificates(await loadCertificates(g, [...hosts.keys()]));
+      const tls = certificates!.default.material;
       await storage.open(g, logger);
-      const secure = secureContext(tls);
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
       };
-      const opts = {
-        secureContext: secure,
-        maxStanzaBytes: g.c2s_stanza_size_limit,
-        tcpKeepAliveMs: (g.c2s_keepalive_interval || 60) * 1000,
-      };
+      // Per connection, so a reload's limits and certificates apply to the next one.
+      const opts = () => ({
+        secureContext: certificates!.default.context,
+        sni,
+        maxStanzaBytes: ctx.global.c2s_stanza_size_limit,
+        tcpKeepAliveMs: (ctx.global.c2s_keepalive_interval || 60) * 1000,
+      });
       const websocket = createWebSocketEndpoint({
         maxStanzaBytes: g.c2s_stanza_size_limit,
         onTransport: accept,
@@ -139,7 +185,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
           for (const port of g.c2s_ports) {
             const s = tcpServer((socket) => {
               track(socket);
-              accept(new TcpTransport(socket, { ...opts, kind: "tcp" }));
+              accept(new TcpTransport(socket, { ...opts(), kind: "tcp" }));
             });
             listeners.push(await listen("c2s", s, iface, port));
           }
@@ -148,9 +194,10 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               tls,
               (socket) => {
                 track(socket);
-                accept(new TcpTransport(socket, { ...opts, kind: "tls" }));
+                accept(new TcpTransport(socket, { ...opts(), kind: "tls" }));
               },
               (err) => logger.debug({ err: err.message }, "direct TLS handshake failed"),
+              sni,
             );
             listeners.push(await listen("c2s_direct_tls", s, iface, port));
           }
@@ -165,6 +212,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               websocket,
               (err) => logger.debug({ err: err.message }, "HTTPS handshake failed"),
               { metrics },
+              sni,
             );
             s.on("connection", track);
             listeners.push(await listen("https", s, iface, port));
@@ -189,6 +237,15 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await storage.close();
+    },
+    reload(next) {
+      // One reload at a time: each one starts from what the previous one installed.
+      const run = reloading.then(() => applyConfig(reloadTarget, next));
+      reloading = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
     },
   };
   return server;

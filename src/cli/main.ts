@@ -24,6 +24,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "manage accounts in authd's store: user add|passwd|del|list|exists JID [--config FILE]",
     load: async () => (await import("./user.ts")).run,
   },
+  reload: {
+    summary: "make a running server re-read its configuration and certificates: reload --config FILE",
+    load: async () => (await import("./reload.ts")).run,
+  },
   check: {
     summary: "check an HTTP auth API for conformance: check URL [options]",
     load: async () => (await import("./check.ts")).run,
@@ -47,6 +51,7 @@ function processIo(): CliIo {
     stdin: process.stdin,
     env: process.env,
     stopSignal,
+    onReload: (listener) => void process.on("SIGHUP", listener),
   };
 }
 

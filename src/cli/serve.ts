@@ -5,10 +5,14 @@ import { loadServerConfig } from "../config/load.ts";
 import { createLogger } from "../log.ts";
 import { createXmppServer } from "../server.ts";
 import { reportError } from "./report-error.ts";
+import { createReloader } from "../reload/reloader.ts";
+import { writePidFile } from "../reload/run-files.ts";
 
 const HELP = `Usage: xmpp-http-auth serve --config FILE
 
 Runs the XMPP server with the options in FILE (TOML; see the README's configuration reference).
+SIGHUP (or 'xmpp-http-auth reload --config FILE') re-reads FILE and the certificates without a
+restart; the pid is kept in data_path/xmpp-http-auth.pid.
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -29,9 +33,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const logger = createLogger({ level: config.global.log_level, destination: io.stdout });
     const server = createXmppServer({ config, logger });
     await server.start();
+    const dataPath = config.global.data_path;
+    const removePidFile = writePidFile(dataPath);
+    const reloader = createReloader({ server, file: values.config, logger, statusDir: dataPath });
+    io.onReload?.(() => void reloader.reload());
     await io.stopSignal;
     logger.info("stopping");
     await server.stop();
+    removePidFile();
     return 0;
   } catch (err) {
     return reportError(io, "serve", err);
