@@ -8,6 +8,7 @@ import type { ServerContext } from "./server-context.ts";
 import type { HostOptions } from "./config/schema.ts";
 import { createProvider } from "./auth/registry.ts";
 import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
+import { createApiHealth, type ApiHealth } from "./admin/api-health.ts";
 import { SessionRegistry } from "./router/sessions.ts";
 import { IqRegistry } from "./router/iq-registry.ts";
 import { Hook } from "./router/hooks.ts";
@@ -32,6 +33,8 @@ import { httpServer, httpsServer } from "./http/http-listener.ts";
 export interface XmppServer {
   readonly ctx: ServerContext;
   readonly httpMetrics: HttpMetrics;
+  /** Per host: auth API calls, failures and latency over the last hour (for the admin page). */
+  readonly apiHealth: ApiHealth;
   /** Bound addresses, by kind ("c2s", "c2s_direct_tls", "http", "https"), after start(). */
   readonly listeners: Listener[];
   /** The certificate file clients must trust when it is self-signed. */
@@ -51,13 +54,14 @@ export interface ServerDeps {
 
 export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   const httpMetrics = createHttpMetrics();
+  const apiHealth = createApiHealth();
   const hosts = new Map<string, LiveHost>();
   const makeProvider = (name: string, options: HostOptions) => {
     const provider = createProvider({
       host: name,
       options,
       logger: logger.child({ host: name }),
-      httpMetrics,
+      httpMetrics: apiHealth.metricsFor(name, httpMetrics),
     });
     if (!options.c2s_require_encryption && options.allow_unencrypted_plain_auth) {
       logger.warn(
@@ -149,6 +153,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
   const server: XmppServer = {
     ctx,
     httpMetrics,
+    apiHealth,
     listeners,
     certPath: undefined,
     get certificates() {

@@ -26,6 +26,12 @@ export interface Lockout {
   isLocked(key: string): boolean;
   recordFailure(key: string): void;
   recordSuccess(key: string): void;
+  /** Lifts a lockout and forgets the account's failures (an operator's decision). */
+  unlock(key: string): boolean;
+  /** Accounts locked now, with when each lockout ends (ms since the epoch). */
+  locked(): { key: string; until: number }[];
+  /** Lockouts begun since start. */
+  readonly lockoutsStarted: number;
   /** Tracked accounts (for tests and metrics). */
   readonly size: number;
 }
@@ -54,6 +60,7 @@ export function createLockout(options: LockoutOptions = {}): Lockout {
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order: re-inserting on each touch keeps the stalest entry first.
   const entries = new Map<string, Entry>();
+  let started = 0;
 
   const stale = (e: Entry, t: number): boolean => t >= e.lockedUntil && t - e.lastFailure > windowMs;
 
@@ -82,6 +89,7 @@ export function createLockout(options: LockoutOptions = {}): Lockout {
       if (e.failures >= maxFailures) {
         e.lockedUntil = t + Math.min(baseMs * 2 ** e.lockouts, maxMs);
         e.lockouts += 1;
+        started += 1;
       }
       entries.delete(key);
       entries.set(key, e);
@@ -93,6 +101,20 @@ export function createLockout(options: LockoutOptions = {}): Lockout {
     },
     recordSuccess(key) {
       entries.delete(key);
+    },
+    unlock(key) {
+      const e = entries.get(key);
+      entries.delete(key);
+      return e !== undefined && now() < e.lockedUntil;
+    },
+    locked() {
+      const t = now();
+      return [...entries]
+        .filter(([, e]) => t < e.lockedUntil)
+        .map(([key, e]) => ({ key, until: e.lockedUntil }));
+    },
+    get lockoutsStarted() {
+      return started;
     },
     get size() {
       return entries.size;

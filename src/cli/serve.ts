@@ -7,6 +7,8 @@ import { createXmppServer } from "../server.ts";
 import { reportError } from "./report-error.ts";
 import { createReloader } from "../reload/reloader.ts";
 import { writePidFile } from "../reload/run-files.ts";
+import { parseAdminConfig } from "../admin/config.ts";
+import { startAdminServer } from "../admin/admin-server.ts";
 
 const HELP = `Usage: xmpp-http-auth serve --config FILE
 
@@ -30,15 +32,28 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const config = loadServerConfig(values.config);
+    const adminConfig = parseAdminConfig(config.tables.admin, values.config);
     const logger = createLogger({ level: config.global.log_level, destination: io.stdout });
     const server = createXmppServer({ config, logger });
     await server.start();
+    const admin =
+      adminConfig === undefined
+        ? undefined
+        : await startAdminServer({
+            config: adminConfig,
+            server,
+            logger: logger.child({ component: "admin" }),
+          }).catch(async (err: unknown) => {
+            await server.stop();
+            throw err;
+          });
     const dataPath = config.global.data_path;
     const removePidFile = writePidFile(dataPath);
     const reloader = createReloader({ server, file: values.config, logger, statusDir: dataPath });
     io.onReload?.(() => void reloader.reload());
     await io.stopSignal;
     logger.info("stopping");
+    await admin?.close();
     await server.stop();
     removePidFile();
     return 0;

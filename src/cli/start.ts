@@ -11,11 +11,14 @@ import { createLogger } from "../log.ts";
 import { createXmppServer } from "../server.ts";
 import { DEFAULT_DATA_PATH, EMBEDDED_CONFIG_NAME, parseAuthdConfig } from "../authd/config.ts";
 import { createAuthd } from "../authd/service.ts";
+import { startAdminServer, type AdminServer } from "../admin/admin-server.ts";
+import { authdAccounts } from "../admin/accounts.ts";
 
-const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT] [--http-port PORT]
+const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT] [--http-port PORT] [--admin-port PORT]
 
 Runs the XMPP server and authd together for the host "localhost", on this machine only:
 accounts in SQLite under DIR (default ./data), a self-signed certificate, registration open.
+With --admin-port, the admin page (sessions, auth API health, accounts) on http://127.0.0.1:PORT/.
 For production, run 'serve' and 'authd' with a configuration file (see the README).
 `;
 
@@ -54,6 +57,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       port: { type: "string" },
       "tls-port": { type: "string" },
       "http-port": { type: "string" },
+      "admin-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     });
     if (values.help === true) {
@@ -99,14 +103,31 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       await authd.close();
       throw err;
     }
+    let admin: AdminServer | undefined;
+    if (values["admin-port"] !== undefined) {
+      try {
+        admin = await startAdminServer({
+          config: { interfaces: ["127.0.0.1"], port: Number(values["admin-port"]), token: undefined },
+          server,
+          accounts: authdAccounts(authd.accounts),
+          logger: logger.child({ component: "admin" }),
+        });
+      } catch (err) {
+        await server.stop();
+        await authd.close();
+        throw err;
+      }
+    }
     const port = server.listeners.find((l) => l.kind === "c2s")?.address.port ?? 0;
     const tlsPort = server.listeners.find((l) => l.kind === "c2s_direct_tls")?.address.port ?? 0;
     const httpPort = server.listeners.find((l) => l.kind === "http")?.address.port ?? 0;
     io.stdout.write(
       nextSteps({ port, tlsPort, httpPort, certPath: server.certPath, dataPath, authdUrl: authd.url }),
     );
+    if (admin !== undefined) io.stdout.write(`Admin page: ${admin.url}\n`);
     await io.stopSignal;
     io.stdout.write("stopping…\n");
+    await admin?.close();
     await server.stop();
     await authd.close();
     return 0;

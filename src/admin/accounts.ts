@@ -1,0 +1,93 @@
+// Account management for the admin page, when authd runs in the same process (the `start` demo):
+// search, add, reset a password, delete, unlock. The HTTP auth protocol has no way to list or unlock
+// accounts, so a remote API offers none of this. Names are prepared as authd prepares them.
+import { normaliseAccount } from "../authd/account-name.ts";
+import type { Authd } from "../authd/service.ts";
+
+export interface AccountRow {
+  readonly jid: string;
+  /** When the account's lockout ends (ms since the epoch); absent when not locked. */
+  readonly lockedUntil?: number;
+}
+
+/** Expected failures are values: the page shows `message`. */
+export type AccountOutcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+export interface AdminAccounts {
+  readonly domains: readonly string[];
+  search(domain: string, query: string, limit: number): Promise<{ rows: AccountRow[]; total: number }>;
+  add(jid: string, password: string): Promise<AccountOutcome>;
+  resetPassword(jid: string, password: string): Promise<AccountOutcome>;
+  remove(jid: string): Promise<AccountOutcome>;
+  unlock(jid: string): AccountOutcome;
+  /** Locked accounts now, across domains. */
+  locked(): AccountRow[];
+  readonly lockoutsStarted: number;
+}
+
+const fail = (message: string): AccountOutcome => ({ ok: false, message });
+
+export function authdAccounts(accounts: Authd["accounts"]): AdminAccounts {
+  const { backend, lockout, domains } = accounts;
+  const parse = (jid: string): { user: string; server: string } | string => {
+    const at = jid.indexOf("@");
+    if (at <= 0 || jid.includes("/")) return "not a bare JID (user@domain)";
+    const a = normaliseAccount(jid.slice(0, at), jid.slice(at + 1));
+    if (!a.ok) return `invalid JID: ${a.reason}`;
+    if (!domains.includes(a.server)) return `authd does not serve ${a.server}`;
+    return a;
+  };
+  const lockedUntil = new Map<string, number>();
+  const refreshLocks = () => {
+    lockedUntil.clear();
+    for (const { key, until } of lockout.locked()) lockedUntil.set(key, until);
+  };
+  return {
+    domains,
+    async search(domain, query, limit) {
+      if (!domains.includes(domain)) return { rows: [], total: 0 };
+      refreshLocks();
+      const q = query.trim().toLowerCase();
+      const users = (await backend.listUsers(domain)).filter((u) => u.includes(q));
+      const rows = users.slice(0, limit).map((u) => {
+        const jid = `${u}@${domain}`;
+        const until = lockedUntil.get(jid);
+        return until === undefined ? { jid } : { jid, lockedUntil: until };
+      });
+      return { rows, total: users.length };
+    },
+    async add(jid, password) {
+      const a = parse(jid);
+      if (typeof a === "string") return fail(a);
+      const r = await backend.register(a.user, a.server, password);
+      if (r === "exists") return fail(`${a.user}@${a.server} already exists`);
+      if (r === "invalid-password") return fail("the password is not acceptable (RFC 8265)");
+      return { ok: true };
+    },
+    async resetPassword(jid, password) {
+      const a = parse(jid);
+      if (typeof a === "string") return fail(a);
+      const r = await backend.setPassword(a.user, a.server, password);
+      if (r === "not-found") return fail(`no such account: ${a.user}@${a.server}`);
+      if (r === "invalid-password") return fail("the password is not acceptable (RFC 8265)");
+      return { ok: true };
+    },
+    async remove(jid) {
+      const a = parse(jid);
+      if (typeof a === "string") return fail(a);
+      const r = await backend.removeUser(a.user, a.server);
+      return r === "removed" ? { ok: true } : fail(`no such account: ${a.user}@${a.server}`);
+    },
+    unlock(jid) {
+      const a = parse(jid);
+      if (typeof a === "string") return fail(a);
+      return lockout.unlock(`${a.user}@${a.server}`)
+        ? { ok: true }
+        : fail(`${a.user}@${a.server} is not locked out`);
+    },
+    locked: () => lockout.locked().map(({ key, until }) => ({ jid: key, lockedUntil: until })),
+    get lockoutsStarted() {
+      return lockout.lockoutsStarted;
+    },
+  };
+}
