@@ -176,7 +176,10 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
         tcpKeepAliveMs: (ctx.global.c2s_keepalive_interval || 60) * 1000,
       });
       const websocket = createWebSocketEndpoint({
-        maxStanzaBytes: g.c2s_stanza_size_limit,
+        // Read per upgrade: a reload may lower it (frames stay capped at the start-up value).
+        get maxStanzaBytes() {
+          return ctx.global.c2s_stanza_size_limit;
+        },
         onTransport: accept,
       });
       if (g.consider_websocket_secure && g.http_ports.length > 0) {

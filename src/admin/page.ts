@@ -222,7 +222,7 @@ export const PAGE_SCRIPT = `"use strict";
     }
   }
 
-  async function refresh() {
+  async function refresh(periodic) {
     const data = await call("/api/overview");
     $("token-form").hidden = true;
     renderHosts(data);
@@ -234,13 +234,17 @@ export const PAGE_SCRIPT = `"use strict";
         accountsShown = true;
       }
       renderLocked(data);
-      await searchAccounts();
+      if (!periodic || !typing()) await searchAccounts();
     }
     document.body.dataset.loaded = "true";
   }
 
   function safeRefresh() {
     refresh().catch((e) => status(e.message, true));
+  }
+  // The periodic refresh leaves the account table alone while a password is being typed into it.
+  function typing() {
+    return [...document.querySelectorAll("#account-table input, #add-form input")].some((i) => i.value !== "");
   }
 
   $("token-form").addEventListener("submit", (ev) => {
@@ -258,6 +262,6 @@ export const PAGE_SCRIPT = `"use strict";
   $("search").addEventListener("input", () => searchAccounts().catch((e) => status(e.message, true)));
   $("domain").addEventListener("change", () => searchAccounts().catch((e) => status(e.message, true)));
   safeRefresh();
-  setInterval(safeRefresh, 10000);
+  setInterval(() => refresh(true).catch((e) => status(e.message, true)), 10000);
 })();
 `;

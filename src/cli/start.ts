@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import type { CliIo } from "./io.ts";
 import { parseCommandArgs } from "./args.ts";
 import { reportError } from "./report-error.ts";
+import { XhaError } from "../errors.ts";
 import { parseServerConfig } from "../config/load.ts";
 import { createLogger } from "../log.ts";
 import { createXmppServer } from "../server.ts";
@@ -64,6 +65,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(HELP);
       return 0;
     }
+    const adminPort = values["admin-port"] === undefined ? undefined : Number(values["admin-port"]);
+    if (adminPort !== undefined && !(Number.isInteger(adminPort) && adminPort >= 0 && adminPort <= 65535))
+      throw new XhaError("XHA_USAGE", `--admin-port must be a port number (0-65535)`);
     const dataPath = resolve(values.data ?? DEFAULT_DATA_PATH);
     const logger = createLogger({ level: "info", destination: io.stderr });
     // Credentials between the two halves, made for this run and never printed.
@@ -104,10 +108,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       throw err;
     }
     let admin: AdminServer | undefined;
-    if (values["admin-port"] !== undefined) {
+    if (adminPort !== undefined) {
       try {
         admin = await startAdminServer({
-          config: { interfaces: ["127.0.0.1"], port: Number(values["admin-port"]), token: undefined },
+          config: { interfaces: ["127.0.0.1"], port: adminPort, token: undefined },
           server,
           accounts: authdAccounts(authd.accounts),
           logger: logger.child({ component: "admin" }),
