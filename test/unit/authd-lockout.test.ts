@@ -37,6 +37,23 @@ void test("locks after N failures, backs off exponentially up to the maximum, an
   assert.equal(l.isLocked("a@x"), false, "a success starts the count again");
 });
 
+void test("an operator sees who is locked until when, and unlocking lifts it and forgets the failures", () => {
+  const c = clock();
+  const l = createLockout({ maxFailures: 2, baseMs: 1000, maxMs: 4000, now: c.now });
+  for (let i = 0; i < 2; i++) l.recordFailure("a@x");
+  l.recordFailure("b@x");
+  assert.deepEqual(l.locked(), [{ key: "a@x", until: c.now() + 1000 }]);
+  assert.equal(l.lockoutsStarted, 1);
+  assert.equal(l.unlock("b@x"), false, "b@x was not locked");
+  assert.equal(l.unlock("a@x"), true);
+  assert.equal(l.isLocked("a@x"), false);
+  assert.deepEqual(l.locked(), []);
+  l.recordFailure("a@x");
+  assert.equal(l.isLocked("a@x"), false, "the failures before the unlock are forgotten");
+  c.advance(1001);
+  assert.deepEqual(l.locked(), []);
+});
+
 void test("failures older than the window are forgotten; 0 disables locking", () => {
   const c = clock();
   const l = createLockout({ maxFailures: 2, baseMs: 1000, maxMs: 1000, windowMs: 10_000, now: c.now });
