@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable, PassThrough } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
+import { connect as netConnect } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { loadServerConfig } from "../../src/config/load.ts";
@@ -87,6 +88,39 @@ function certSeen(servername: string): Promise<string> {
   });
 }
 
+/** The certificate shown after STARTTLS (RFC 6120 §5.4) on the plain port, for an SNI name. */
+async function certSeenOnStartTls(servername: string): Promise<string> {
+  const plain = netConnect({ port: c2sPort, host: "127.0.0.1" });
+  let got = "";
+  plain.setEncoding("utf8");
+  const until = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => (got.includes(text) ? resolve() : undefined);
+      plain.on("data", (d: string) => {
+        got += d;
+        check();
+      });
+      plain.once("error", reject);
+      check();
+    });
+  await new Promise((r) => plain.once("connect", r));
+  plain.write(
+    `<stream:stream to='${servername}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
+  );
+  await until("</stream:features>");
+  plain.write("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  await until("<proceed");
+  plain.removeAllListeners("data");
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ socket: plain, servername, rejectUnauthorized: false }, () => {
+      const fp = s.getPeerCertificate().fingerprint256;
+      s.destroy();
+      resolve(fp);
+    });
+    s.once("error", reject);
+  });
+}
+
 function writeConfig(body: string): void {
   writeFileSync(
     file,
@@ -144,6 +178,7 @@ test("a renewed certificate serves new TLS clients while a session opened before
     assert.equal(report.ok, true, report.error);
     assert.deepEqual(report.restartRequired, []);
     assert.equal(await certSeen("localhost"), fingerprint(renewed.cert));
+    assert.equal(await certSeenOnStartTls("localhost"), fingerprint(renewed.cert));
     // Sessions from before the reload are untouched and still route both ways.
     await alice.send(xml("message", { to: bob.jid, type: "chat" }, xml("body", {}, "after reload")));
     await bob.waitFor(isBody("after reload"), "a message sent after the reload");
@@ -178,6 +213,7 @@ test("a new host appears, with its own certificate chosen by SNI; removing it cl
   await client.waitFor("</stream:features>");
   assert.doesNotMatch(client.received, /host-unknown/);
   assert.equal(await certSeen("example.net"), fingerprint(own.cert));
+  assert.equal(await certSeenOnStartTls("example.net"), fingerprint(own.cert), "SNI on STARTTLS too");
   assert.notEqual(await certSeen("localhost"), fingerprint(own.cert));
 
   writeConfig(localhostOnly());
