@@ -49,7 +49,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           });
     const dataPath = config.global.data_path;
     const removePidFile = writePidFile(dataPath);
-    const reloader = createReloader({ server, file: values.config, logger, statusDir: dataPath });
+    const reloader = createReloader({
+      server,
+      file: values.config,
+      logger,
+      statusDir: dataPath,
+      startedTables: config.tables,
+    });
     io.onReload?.(() => void reloader.reload());
     await io.stopSignal;
     logger.info("stopping");

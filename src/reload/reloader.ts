@@ -13,6 +13,8 @@ export interface ReloaderDeps {
   readonly logger: Logger;
   /** Where the status file goes (the data_path the server started with); none: not written. */
   readonly statusDir?: string;
+  /** The tables of other components the process started with (`[admin]`, `[authd]`): changing them needs a restart. */
+  readonly startedTables?: ServerConfig["tables"];
   /** Reads the file; loadServerConfig by default. */
   readonly load?: (file: string) => ServerConfig;
 }
@@ -30,7 +32,17 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       logger.info({ file: deps.file }, "reloading the configuration");
       let report: ReloadReport;
       try {
-        report = await deps.server.reload(load(deps.file));
+        const next = load(deps.file);
+        report = await deps.server.reload(next);
+        const started = deps.startedTables;
+        if (report.ok && started !== undefined) {
+          const names = new Set([...Object.keys(started), ...Object.keys(next.tables)]);
+          const tables = [...names]
+            .filter((t) => JSON.stringify(started[t]) !== JSON.stringify(next.tables[t]))
+            .map((t) => `[${t}]`);
+          if (tables.length > 0)
+            report = { ...report, restartRequired: [...report.restartRequired, ...tables] };
+        }
       } catch (err) {
         report = refused((err as Error).message);
       }

@@ -83,10 +83,17 @@ test("reload finds serve by its pid file; a broken file sent by SIGHUP is refuse
   assert.equal(Number(readFileSync(pidFile, "utf8")), serve.pid);
   assert.equal(await servesExampleNet(), false);
 
-  writeFileSync(join(dir, "config.toml"), config() + `[hosts."example.net"]\nhttp_auth_url = "${api.url}"\n`);
+  // A new host, and an [admin] table, which only a restart can start.
+  writeFileSync(
+    join(dir, "config.toml"),
+    config() + `[hosts."example.net"]\nhttp_auth_url = "${api.url}"\n[admin]\nport = 0\n`,
+  );
   const ok = await cli(["reload", "--config", "config.toml"]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /hosts added: example\.net/);
+  assert.match(
+    ok.stdout,
+    /hosts added: example\.net\n {2}needs a restart to change \(old value kept\): \[admin\]/,
+  );
   assert.equal(await servesExampleNet(), true);
 
   // A plain SIGHUP, as from systemd's ExecReload, with a file whose certificate is gone.
