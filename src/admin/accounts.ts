@@ -1,8 +1,11 @@
-// Account management for the admin page, when authd runs in the same process (the `start` demo):
-// search, add, reset a password, delete, unlock. The HTTP auth protocol has no way to list or unlock
-// accounts, so a remote API offers none of this. Names are prepared as authd prepares them.
+// Account management for the admin page: search, add, reset a password, delete, unlock. Backed by
+// authd's store, either authd in the same process (the `start` demo, lockouts included) or the store
+// named by the `[authd]` table of the server's own file (lockouts then live in the authd process and
+// are not visible). The HTTP auth protocol cannot list accounts, so any other API offers none of this.
+// Names are prepared as authd prepares them.
 import { normaliseAccount } from "../authd/account-name.ts";
-import type { Authd } from "../authd/service.ts";
+import type { Lockout } from "../authd/lockout.ts";
+import type { StoreBackend } from "../authd/store-backend.ts";
 
 export interface AccountRow {
   readonly jid: string;
@@ -20,6 +23,8 @@ export interface AdminAccounts {
   resetPassword(jid: string, password: string): Promise<AccountOutcome>;
   remove(jid: string): Promise<AccountOutcome>;
   unlock(jid: string): AccountOutcome;
+  /** Whether lockouts are known here (authd in this process). */
+  readonly lockoutsVisible: boolean;
   /** Locked accounts now, across domains. */
   locked(): AccountRow[];
   readonly lockoutsStarted: number;
@@ -27,7 +32,14 @@ export interface AdminAccounts {
 
 const fail = (message: string): AccountOutcome => ({ ok: false, message });
 
-export function authdAccounts(accounts: Authd["accounts"]): AdminAccounts {
+export interface AccountsSource {
+  readonly backend: StoreBackend;
+  /** authd's lockout, when it runs in this process. */
+  readonly lockout?: Lockout;
+  readonly domains: readonly string[];
+}
+
+export function authdAccounts(accounts: AccountsSource): AdminAccounts {
   const { backend, lockout, domains } = accounts;
   const parse = (jid: string): { user: string; server: string } | string => {
     const at = jid.indexOf("@");
@@ -40,7 +52,7 @@ export function authdAccounts(accounts: Authd["accounts"]): AdminAccounts {
   const lockedUntil = new Map<string, number>();
   const refreshLocks = () => {
     lockedUntil.clear();
-    for (const { key, until } of lockout.locked()) lockedUntil.set(key, until);
+    for (const { key, until } of lockout?.locked() ?? []) lockedUntil.set(key, until);
   };
   return {
     domains,
@@ -81,13 +93,16 @@ export function authdAccounts(accounts: Authd["accounts"]): AdminAccounts {
     unlock(jid) {
       const a = parse(jid);
       if (typeof a === "string") return fail(a);
+      if (lockout === undefined)
+        return fail("lockouts are held by the authd process; it lifts them after lockout_max_seconds");
       return lockout.unlock(`${a.user}@${a.server}`)
         ? { ok: true }
         : fail(`${a.user}@${a.server} is not locked out`);
     },
-    locked: () => lockout.locked().map(({ key, until }) => ({ jid: key, lockedUntil: until })),
+    lockoutsVisible: lockout !== undefined,
+    locked: () => (lockout?.locked() ?? []).map(({ key, until }) => ({ jid: key, lockedUntil: until })),
     get lockoutsStarted() {
-      return lockout.lockoutsStarted;
+      return lockout?.lockoutsStarted ?? 0;
     },
   };
 }

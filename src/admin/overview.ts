@@ -20,6 +20,7 @@ export interface Overview {
     | {
         readonly available: true;
         readonly domains: readonly string[];
+        readonly lockoutsVisible: boolean;
         readonly locked: readonly AccountRow[];
         readonly lockoutsStarted: number;
       };
@@ -50,6 +51,7 @@ export function overview(
         : {
             available: true,
             domains: accounts.domains,
+            lockoutsVisible: accounts.lockoutsVisible,
             locked: accounts.locked(),
             lockoutsStarted: accounts.lockoutsStarted,
           },

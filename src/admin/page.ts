@@ -180,6 +180,10 @@ export const PAGE_SCRIPT = `"use strict";
   function renderLocked(data) {
     const ul = $("locked");
     ul.replaceChildren();
+    if (!data.accounts.lockoutsVisible) {
+      ul.append(el("li", { class: "note" }, "Lockouts are held by the authd process and are not visible here."));
+      return;
+    }
     if (data.accounts.locked.length === 0) ul.append(el("li", { class: "note" }, "nobody (lockouts since start: " + data.accounts.lockoutsStarted + ")"));
     for (const row of data.accounts.locked) {
       const b = el("button", { type: "button" }, "Unlock");

@@ -8,7 +8,7 @@ import { reportError } from "./report-error.ts";
 import { createReloader } from "../reload/reloader.ts";
 import { writePidFile } from "../reload/run-files.ts";
 import { parseAdminConfig } from "../admin/config.ts";
-import { startAdminServer } from "../admin/admin-server.ts";
+import { startServeAdmin } from "../admin/serve-admin.ts";
 
 const HELP = `Usage: xmpp-http-auth serve --config FILE
 
@@ -39,8 +39,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const admin =
       adminConfig === undefined
         ? undefined
-        : await startAdminServer({
-            config: adminConfig,
+        : await startServeAdmin({
+            admin: adminConfig,
+            config,
             server,
             logger: logger.child({ component: "admin" }),
           }).catch(async (err: unknown) => {
