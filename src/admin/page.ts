@@ -38,7 +38,7 @@ export const PAGE_HTML = `<!doctype html>
   <h3>Locked out now</h3>
   <ul id="locked"></ul>
 </section>
-<section id="no-accounts" hidden><h2>Accounts</h2><p class="note">Accounts live behind the HTTP auth API, which offers no listing: manage them there, or with <code>xmpp-http-auth user</code> when it is authd.</p></section>
+<section id="no-accounts" hidden><h2>Accounts</h2><p class="note">Accounts live behind the HTTP auth API, which offers no listing: manage them there. When it is authd, add its <code>[authd]</code> table to this server's file to manage them here.</p></section>
 </main>
 </body>
 </html>
