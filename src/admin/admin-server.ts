@@ -167,6 +167,8 @@ function handle(deps: AdminServerDeps, startedAt: number, req: IncomingMessage, 
   if (path === "/") return send(res, 200, "text/html; charset=utf-8", PAGE_HTML);
   if (path === "/admin.js") return send(res, 200, "text/javascript; charset=utf-8", PAGE_SCRIPT);
   if (path === "/admin.css") return send(res, 200, "text/css; charset=utf-8", PAGE_STYLE);
+  // Browsers ask for it unbidden; an empty answer keeps their consoles quiet.
+  if (path === "/favicon.ico") return void res.writeHead(204, SECURITY_HEADERS).end();
   return send(res, 404, "text/plain; charset=utf-8", "not found");
 }
 

@@ -144,6 +144,10 @@ test("the admin page in chromium: sessions, API health with its chart, lockouts,
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // A CSP violation (an inline script or style slipping in) shows up as a console error.
+    page.on("console", (m) => {
+      if (m.type() === "error" && !/409|Conflict/.test(m.text())) errors.push(m.text());
+    });
     page.on("dialog", (d) => void d.accept());
     await page.goto(admin.url);
     await page.waitForSelector("body[data-loaded=true]");
