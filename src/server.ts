@@ -50,11 +50,13 @@ export interface XmppServer {
 export interface ServerDeps {
   readonly config: ServerConfig;
   readonly logger: Logger;
+  /** Injected in tests (e.g. with a fake clock); made here otherwise. */
+  readonly apiHealth?: ApiHealth;
 }
 
-export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
+export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppServer {
   const httpMetrics = createHttpMetrics();
-  const apiHealth = createApiHealth();
+  const apiHealth = deps.apiHealth ?? createApiHealth();
   const hosts = new Map<string, LiveHost>();
   const makeProvider = (name: string, options: HostOptions) => {
     const provider = createProvider({

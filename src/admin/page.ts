@@ -103,18 +103,21 @@ export const PAGE_SCRIPT = `"use strict";
     return data;
   }
 
+  // Latency on a log scale (0.5 ms to the slowest), so a timeout does not flatten everything else;
+  // each series breaks where a minute had no calls.
   function chart(minutes) {
-    const W = 640, H = 160, L = 44, B = 20, T = 8;
+    const W = 640, H = 160, L = 52, B = 20, T = 8;
     const s = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "aria-label": "auth API latency, last hour" });
     const values = minutes.flatMap((m) => [m.p50, m.p90, m.p99]).filter((v) => v !== null);
-    const max = Math.max(1, ...values);
+    const lo = 0.5;
+    const hi = Math.max(10, ...values);
     const maxCalls = Math.max(1, ...minutes.map((m) => m.calls));
     const x = (i) => L + (i * (W - L - 8)) / (minutes.length - 1 || 1);
-    const y = (v) => T + (H - T - B) * (1 - v / max);
-    for (const f of [0, 0.5, 1]) {
-      s.append(svg("line", { x1: L, x2: W - 8, y1: y(max * f), y2: y(max * f), stroke: "#e3e5ea" }));
-      const t = svg("text", { x: L - 4, y: y(max * f) + 4, "text-anchor": "end", "font-size": 10, fill: "#5b6270" });
-      t.textContent = (max * f >= 10 ? Math.round(max * f) : (max * f).toFixed(1)) + " ms";
+    const y = (v) => T + (H - T - B) * (1 - Math.log10(v / lo) / Math.log10(hi / lo));
+    for (let tick = 1; tick <= hi; tick *= 10) {
+      s.append(svg("line", { x1: L, x2: W - 8, y1: y(tick), y2: y(tick), stroke: "#e3e5ea" }));
+      const t = svg("text", { x: L - 4, y: y(tick) + 4, "text-anchor": "end", "font-size": 10, fill: "#5b6270" });
+      t.textContent = tick >= 1000 ? tick / 1000 + " s" : tick + " ms";
       s.append(t);
     }
     minutes.forEach((m, i) => {
@@ -123,13 +126,15 @@ export const PAGE_SCRIPT = `"use strict";
       s.append(svg("rect", { x: x(i) - 3, y: H - B - h, width: 6, height: h, fill: m.failures > 0 ? "#f4b4ae" : "#d5d9e0" }));
     });
     for (const [key, color] of [["p50", "#1565c0"], ["p90", "#ef6c00"], ["p99", "#b3261e"]]) {
-      const pts = minutes.map((m, i) => (m[key] === null ? null : x(i) + "," + y(m[key]))).filter(Boolean);
-      if (pts.length > 0)
-        s.append(svg("polyline", { points: pts.join(" "), fill: "none", stroke: color, "stroke-width": 2, "data-series": key }));
-      // A dot per minute, so a lone sample shows too.
-      for (const p of pts) {
-        const [cx, cy] = p.split(",");
-        s.append(svg("circle", { cx, cy, r: 3, fill: color }));
+      const runs = [[]];
+      minutes.forEach((m, i) => {
+        if (m[key] === null) runs.push([]);
+        else runs[runs.length - 1].push([x(i), y(m[key])]);
+      });
+      for (const run of runs.filter((r) => r.length > 0)) {
+        s.append(svg("polyline", { points: run.map((p) => p.join(",")).join(" "), fill: "none", stroke: color, "stroke-width": 2, "data-series": key }));
+        // A dot per minute, so a lone sample shows too.
+        for (const [cx, cy] of run) s.append(svg("circle", { cx, cy, r: 2.5, fill: color }));
       }
     }
     for (const [i, label] of [[0, "-60 min"], [minutes.length - 1, "now"]]) {

@@ -14,6 +14,9 @@ import { EMBEDDED_CONFIG_NAME, parseAuthdConfig } from "../../src/authd/config.t
 import { authdAccounts } from "../../src/admin/accounts.ts";
 import { startAdminServer, type AdminServer } from "../../src/admin/admin-server.ts";
 import { silentLogger } from "../../src/log.ts";
+import { createApiHealth } from "../../src/admin/api-health.ts";
+import { createXmppServer } from "../../src/server.ts";
+import { parseServerConfig } from "../../src/config/load.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient } from "../helpers/chat-client.ts";
@@ -211,6 +214,63 @@ test("with a token, the page asks for it and keeps it in the tab only", async (t
     await page.screenshot({ path: join(ARTIFACTS_DIR, "admin-page-token.png"), fullPage: true });
     await page.close();
   } finally {
+    await browser.close();
+  }
+});
+
+test("the chart draws an hour of per-minute percentiles, gaps left out", async (t) => {
+  const browser = await launchChromium(t);
+  if (browser === undefined) return;
+  let now = Date.UTC(2026, 0, 1, 12, 0, 0);
+  const apiHealth = createApiHealth(() => now);
+  const server = createXmppServer({
+    config: parseServerConfig(
+      { data_path: dir, hosts: { "chart.example": { http_auth_url: "http://127.0.0.1:9/auth" } } },
+      "chart.toml",
+    ),
+    logger: silentLogger(),
+    apiHealth,
+  });
+  const page = await startAdminServer({
+    config: { interfaces: ["127.0.0.1"], port: 0, token: undefined },
+    server,
+    logger: silentLogger(),
+  });
+  // An hour of traffic with a slow spell, a quiet quarter of an hour and a few timeouts.
+  for (let minute = 0; minute < 60; minute++) {
+    if (minute >= 20 && minute < 35) {
+      now += 60_000;
+      continue;
+    }
+    const slowSpell = minute >= 40 && minute < 48;
+    for (let i = 0; i < 40; i++) {
+      const seconds = slowSpell ? [0.02, 0.05, 0.2, 0.4][i % 4]! : [0.002, 0.004, 0.008, 0.02][i % 4]!;
+      apiHealth.observe("chart.example", { method: "check_password", outcome: "ok", reason: "" }, seconds);
+    }
+    if (minute % 17 === 5)
+      apiHealth.observe(
+        "chart.example",
+        { method: "check_password", outcome: "backend-error", reason: "timeout" },
+        5,
+      );
+    now += 60_000;
+  }
+  now -= 60_000;
+  try {
+    const tab = await browser.newPage({ viewport: { width: 900, height: 500 } });
+    await tab.goto(page.url);
+    await tab.waitForSelector("body[data-loaded=true]");
+    // Two runs of minutes with calls (the quiet quarter of an hour breaks the line): 20 and 25 points.
+    const runs: number[] = [];
+    for (const line of await tab.locator("svg polyline[data-series=p90]").all())
+      runs.push(((await line.getAttribute("points")) ?? "").trim().split(/\s+/).length);
+    assert.deepEqual(runs, [20, 25]);
+    assert.equal(await tab.locator("svg circle").count(), 45 * 3);
+    assert.match(await tab.locator("article").innerText(), /Failures by reason: timeout 3/);
+    await tab.screenshot({ path: join(ARTIFACTS_DIR, "admin-page-chart.png"), fullPage: true });
+  } finally {
+    await page.close();
+    await server.stop();
     await browser.close();
   }
 });
