@@ -31,7 +31,8 @@ export interface ServerHooks {
 export type RouteFn = (session: Session, stanza: Element) => Promise<void>;
 
 export interface ServerContext {
-  readonly global: GlobalOptions;
+  /** Replaced whole by a reload; sessions read it when they start. */
+  global: GlobalOptions;
   readonly hosts: ReadonlyMap<string, HostContext>;
   readonly sessions: SessionRegistry;
   /** IQs from bound sessions to the server or to the sender's own account. */

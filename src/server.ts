@@ -1,12 +1,15 @@
 // The XMPP server: hosts with their auth providers, listeners, sessions and modules, wired together
 // from a validated configuration. start() binds every port or fails; stop() closes streams cleanly.
 import type { Server, Socket } from "node:net";
+import type { Server as TlsServer } from "node:tls";
 import type { Logger } from "./log.ts";
 import type { ServerConfig } from "./config/load.ts";
-import type { HostContext, ServerContext } from "./server-context.ts";
+import type { ServerContext } from "./server-context.ts";
+import type { HostOptions } from "./config/schema.ts";
 import { createProvider, isCached } from "./auth/registry.ts";
 import { createCacheMetrics, type CacheMetrics } from "./auth/cache/cache-metrics.ts";
 import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
+import { createApiHealth, type ApiHealth } from "./admin/api-health.ts";
 import { SessionRegistry } from "./router/sessions.ts";
 import { IqRegistry } from "./router/iq-registry.ts";
 import { Hook } from "./router/hooks.ts";
@@ -14,7 +17,10 @@ import { createRouter } from "./router/router.ts";
 import { Session } from "./stream/session.ts";
 import { TcpTransport } from "./transport/tcp.ts";
 import { directTlsServer, listen, tcpServer, type Listener } from "./transport/listeners.ts";
-import { loadTlsMaterial, secureContext } from "./tls/credentials.ts";
+import { loadCertificateSet, type CertificateSet } from "./tls/certificate-set.ts";
+import type { SniCallback } from "./transport/listeners.ts";
+import { LiveHost } from "./reload/live-host.ts";
+import { applyConfig, type ReloadReport, type ReloadTarget } from "./reload/apply-config.ts";
 import { registerPing } from "./modules/ping.ts";
 import { registerDisco } from "./modules/disco.ts";
 import { registerVersion } from "./modules/version.ts";
@@ -33,41 +39,52 @@ export interface XmppServer {
   readonly ctx: ServerContext;
   readonly httpMetrics: HttpMetrics;
   readonly cacheMetrics: CacheMetrics;
+  /** Per host: auth API calls, failures and latency over the last hour (for the admin page). */
+  readonly apiHealth: ApiHealth;
   /** Bound addresses, by kind ("c2s", "c2s_direct_tls", "http", "https"), after start(). */
   readonly listeners: Listener[];
   /** The certificate file clients must trust when it is self-signed. */
   certPath: string | undefined;
+  /** The certificates in use: the default one and those found per host (after start()). */
+  readonly certificates: CertificateSet | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Applies a new configuration without a restart (see src/reload/apply-config.ts). */
+  reload(config: ServerConfig): Promise<ReloadReport>;
 }
 
 export interface ServerDeps {
   readonly config: ServerConfig;
   readonly logger: Logger;
+  /** Injected in tests (e.g. with a fake clock); made here otherwise. */
+  readonly apiHealth?: ApiHealth;
 }
 
-export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
+export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppServer {
   const httpMetrics = createHttpMetrics();
   const cacheMetrics = createCacheMetrics();
-  const hosts = new Map<string, HostContext>();
-  for (const [name, options] of config.hosts) {
+  const apiHealth = deps.apiHealth ?? createApiHealth();
+  const hosts = new Map<string, LiveHost>();
+  const makeProvider = (name: string, options: HostOptions) => {
     const provider = createProvider({
       host: name,
       options,
       // Not a child with the host: every provider line names its host already (twice was invalid JSON
       // for strict readers).
       logger,
-      httpMetrics,
+      httpMetrics: apiHealth.metricsFor(name, httpMetrics),
       cacheMetrics,
     });
-    hosts.set(name, { name, options, provider });
     if (!options.c2s_require_encryption && options.allow_unencrypted_plain_auth) {
       logger.warn(
         { host: name },
         "allow_unencrypted_plain_auth: passwords may cross the network in clear text",
       );
     }
-  }
+    return provider;
+  };
+  for (const [name, options] of config.hosts)
+    hosts.set(name, new LiveHost(name, options, makeProvider(name, options)));
   const ctx: ServerContext = {
     global: config.global,
     hosts,
@@ -114,6 +131,43 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     loginLimitMetrics(ctx.loginLimiter);
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
+  let certificates: CertificateSet | undefined;
+  // Read at each handshake, so a reload's certificates serve the next connection.
+  const sni: SniCallback = (servername, cb) => cb(null, certificates?.contextFor(servername));
+  const loadCertificates = (g: typeof config.global, names: readonly string[]) =>
+    loadCertificateSet({
+      certificate: g.certificate,
+      key: g.key,
+      certificates: g.certificates,
+      dataPath: g.data_path,
+      hosts: names,
+      logger,
+    });
+  const reloadTarget: ReloadTarget = {
+    get global() {
+      return ctx.global;
+    },
+    set global(g) {
+      ctx.global = g;
+    },
+    hosts,
+    logger,
+    makeProvider,
+    loadCertificates,
+    installCertificates(set) {
+      certificates = set;
+      server.certPath = set.default.material.selfSigned ? set.default.material.certPath : undefined;
+      const { cert, key } = set.default.material;
+      for (const l of listeners)
+        if (l.kind === "c2s_direct_tls" || l.kind === "https")
+          (l.server as TlsServer).setSecureContext({ cert, key, minVersion: "TLSv1.2" });
+    },
+    closeHostSessions(name) {
+      for (const session of live)
+        if (session.host?.name === name) session.close("host-gone", "This host is no longer served here");
+    },
+  };
+  let reloading = Promise.resolve();
 
   const accept = (transport: StreamTransport) => {
     // The session is in `live` until its connection is gone.
@@ -124,20 +178,17 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     ctx,
     httpMetrics,
     cacheMetrics,
+    apiHealth,
     listeners,
     certPath: undefined,
+    get certificates() {
+      return certificates;
+    },
     async start() {
       const g = config.global;
-      const tls = await loadTlsMaterial({
-        certificate: g.certificate,
-        key: g.key,
-        dataPath: g.data_path,
-        hosts: [...hosts.keys()],
-        logger,
-      });
-      server.certPath = tls.selfSigned ? tls.certPath : undefined;
+      reloadTarget.installCertificates(await loadCertificates(g, [...hosts.keys()]));
+      const tls = certificates!.default.material;
       await storage.open(g, logger);
-      const secure = secureContext(tls);
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
@@ -148,15 +199,22 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
         metricsAccess: createMetricsAccess(g),
         trustedProxies: new AddressList(g.trusted_proxies),
       };
-      const opts = {
-        secureContext: secure,
-        maxStanzaBytes: g.c2s_stanza_size_limit,
-        maxStanzaDepth: g.c2s_stanza_depth_limit,
-        tcpKeepAliveMs: (g.c2s_keepalive_interval || 60) * 1000,
-      };
+      // Per connection, so a reload's limits and certificates apply to the next one.
+      const opts = () => ({
+        secureContext: certificates!.default.context,
+        sni,
+        maxStanzaBytes: ctx.global.c2s_stanza_size_limit,
+        maxStanzaDepth: ctx.global.c2s_stanza_depth_limit,
+        tcpKeepAliveMs: (ctx.global.c2s_keepalive_interval || 60) * 1000,
+      });
       const websocket = createWebSocketEndpoint({
-        maxStanzaBytes: g.c2s_stanza_size_limit,
-        maxStanzaDepth: g.c2s_stanza_depth_limit,
+        // Read per upgrade: a reload may lower it (frames stay capped at the start-up value).
+        get maxStanzaBytes() {
+          return ctx.global.c2s_stanza_size_limit;
+        },
+        get maxStanzaDepth() {
+          return ctx.global.c2s_stanza_depth_limit;
+        },
         onTransport: accept,
       });
       if (g.consider_websocket_secure && g.http_ports.length > 0) {
@@ -178,7 +236,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
           for (const [index, port] of g.c2s_ports.entries()) {
             const s = tcpServer((socket) => {
               track(socket);
-              accept(new TcpTransport(socket, { ...opts, kind: "tcp" }));
+              accept(new TcpTransport(socket, { ...opts(), kind: "tcp" }));
             });
             await bind("c2s", s, iface, port, index);
           }
@@ -187,9 +245,10 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               tls,
               (socket) => {
                 track(socket);
-                accept(new TcpTransport(socket, { ...opts, kind: "tls" }));
+                accept(new TcpTransport(socket, { ...opts(), kind: "tls" }));
               },
               (err) => logger.debug({ err: err.message }, "direct TLS handshake failed"),
+              sni,
             );
             await bind("c2s_direct_tls", s, iface, port, index);
           }
@@ -204,6 +263,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               websocket,
               (err) => logger.debug({ err: err.message }, "HTTPS handshake failed"),
               extras,
+              sni,
             );
             s.on("connection", track);
             await bind("https", s, iface, port, index);
@@ -211,7 +271,10 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
           for (const [port, service] of Object.entries(g.proxy_port_mappings)) {
             const s = proxiedService(service, {
               trusted: proxyTrusted,
-              transport: opts,
+              // Read per connection, as on the other ports, so a reload applies to the next one.
+              get transport() {
+                return opts();
+              },
               accept,
               http: (tls) =>
                 httpServer(websocket, { considerSecure: tls || g.consider_websocket_secure }, extras),
@@ -240,6 +303,15 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await storage.close();
+    },
+    reload(next) {
+      // One reload at a time: each one starts from what the previous one installed.
+      const run = reloading.then(() => applyConfig(reloadTarget, next));
+      reloading = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
     },
   };
   return server;

@@ -36,6 +36,14 @@ export interface Lockout {
   begin(user: string, server: string): Promise<number | false>;
   /** The attempt was right, or the password was changed: the account's failures are forgotten. */
   succeeded(user: string, server: string): Promise<void>;
+  /** A wrong password started a lockout (what begin() announced): counted for the operator. */
+  lockoutBegan(): void;
+  /** Lifts a lockout and forgets the account's failures (an operator's decision); false if none. */
+  unlock(user: string, server: string): Promise<boolean>;
+  /** Accounts locked now ("user@server"), with when each lockout ends (ms since the epoch). */
+  locked(): Promise<{ key: string; until: number }[]>;
+  /** Lockouts begun through this process since it started. */
+  readonly lockoutsStarted: number;
 }
 
 /** One account's record; times in ms since the epoch. */
@@ -117,6 +125,7 @@ export function createLockout(options: LockoutOptions = {}): MemoryLockout {
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order: re-inserting on each touch keeps the stalest entry first.
   const entries = new Map<string, FailureEntry>();
+  let started = 0;
 
   function current(key: string, t: number): FailureEntry | undefined {
     const e = entries.get(key);
@@ -161,6 +170,24 @@ export function createLockout(options: LockoutOptions = {}): MemoryLockout {
     succeeded(user, server) {
       entries.delete(`${user}@${server}`);
       return Promise.resolve();
+    },
+    lockoutBegan() {
+      started += 1;
+    },
+    unlock(user, server) {
+      const key = `${user}@${server}`;
+      const locked = isLocked(key);
+      entries.delete(key);
+      return Promise.resolve(locked);
+    },
+    locked() {
+      const t = now();
+      return Promise.resolve(
+        [...entries].filter(([, e]) => t < e.lockedUntil).map(([key, e]) => ({ key, until: e.lockedUntil })),
+      );
+    },
+    get lockoutsStarted() {
+      return started;
     },
     get size() {
       return entries.size;

@@ -15,6 +15,8 @@ import { createPasswordHasher, type PasswordHasher } from "./password-hasher.ts"
 import { createStoreBackend } from "./store-backend.ts";
 import { openStore } from "./store/open.ts";
 import type { AccountStore } from "./store/store.ts";
+import type { StoreBackend } from "./store-backend.ts";
+import type { Lockout } from "./lockout.ts";
 
 export interface AuthdOptions {
   readonly config: AuthdConfig;
@@ -30,6 +32,12 @@ export interface Authd {
   readonly url: string;
   /** The base URL on every interface. */
   readonly urls: readonly string[];
+  /** The accounts and lockouts behind the API, for an admin page in the same process. */
+  readonly accounts: {
+    readonly backend: StoreBackend;
+    readonly lockout: Lockout;
+    readonly domains: readonly string[];
+  };
   close(): Promise<void>;
 }
 
@@ -138,6 +146,7 @@ export async function createAuthd(options: AuthdOptions): Promise<Authd> {
   return {
     url: urls[0]!,
     urls,
+    accounts: { backend, lockout, domains: config.domains },
     close: () => (closing ??= closeAll()),
   };
 }

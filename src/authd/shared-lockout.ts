@@ -10,6 +10,7 @@ const PURGE_EVERY = 256;
 export function createSharedLockout(ledger: FailureLedger, options: LockoutOptions = {}): Lockout {
   const rule = lockoutRule(options);
   let attempts = 0;
+  let started = 0;
   return {
     async begin(user, server) {
       if (rule.maxFailures === 0) return 0;
@@ -25,6 +26,20 @@ export function createSharedLockout(ledger: FailureLedger, options: LockoutOptio
     async succeeded(user, server) {
       if (rule.maxFailures === 0) return;
       await ledger.forget(server, user);
+    },
+    lockoutBegan() {
+      started += 1;
+    },
+    async unlock(user, server) {
+      const locked = (await ledger.locked()).some((r) => r.server === server && r.username === user);
+      await ledger.forget(server, user);
+      return locked;
+    },
+    async locked() {
+      return (await ledger.locked()).map((r) => ({ key: `${r.username}@${r.server}`, until: r.lockedUntil }));
+    },
+    get lockoutsStarted() {
+      return started;
     },
   };
 }

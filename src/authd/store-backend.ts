@@ -49,11 +49,13 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
       const ok = await hasher.verify(prepared.ok ? stored : undefined, prepared.ok ? prepared.value : pass);
       if (!ok) {
         // The protocol cannot say "locked" (the client sees not-authorized): the log must.
-        if (counted > 0)
+        if (counted > 0) {
+          lockout?.lockoutBegan();
           logger.warn(
             { user, server, seconds: counted / 1000 },
             "account locked out after repeated wrong passwords",
           );
+        }
         return false;
       }
       await lockout?.succeeded(user, server);

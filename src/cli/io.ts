@@ -6,6 +6,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   readonly stopSignal: Promise<void>;
+  /** Registers a listener for reload requests (SIGHUP); absent where there is no such signal. */
+  readonly onReload?: (listener: () => void) => void;
 }
 
 export type Command = (args: string[], io: CliIo) => Promise<number>;

@@ -29,6 +29,10 @@ const COMMANDS: Record<string, CommandEntry> = {
       "answer ejabberd's extauth (or Prosody's mod_auth_external) from the HTTP API: extauth --config FILE",
     load: async () => (await import("./extauth.ts")).run,
   },
+  reload: {
+    summary: "make a running server re-read its configuration and certificates: reload --config FILE",
+    load: async () => (await import("./reload.ts")).run,
+  },
   check: {
     summary: "check an HTTP auth API for conformance: check URL [options]",
     load: async () => (await import("./check.ts")).run,
@@ -57,6 +61,7 @@ function processIo(): CliIo {
     stdin: process.stdin,
     env: process.env,
     stopSignal,
+    onReload: (listener) => void process.on("SIGHUP", listener),
   };
 }
 

@@ -5,10 +5,16 @@ import { loadServerConfig } from "../config/load.ts";
 import { createCliLogger } from "./cli-logger.ts";
 import { createXmppServer } from "../server.ts";
 import { reportError } from "./report-error.ts";
+import { createReloader } from "../reload/reloader.ts";
+import { writePidFile } from "../reload/run-files.ts";
+import { parseAdminConfig } from "../admin/config.ts";
+import { startServeAdmin } from "../admin/serve-admin.ts";
 
 const HELP = `Usage: xmpp-http-auth serve --config FILE
 
 Runs the XMPP server with the options in FILE (TOML; see the README's configuration reference).
+SIGHUP (or 'xmpp-http-auth reload --config FILE') re-reads FILE and the certificates without a
+restart; the pid is kept in data_path/xmpp-http-auth.pid.
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -26,6 +32,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const config = loadServerConfig(values.config);
+    const adminConfig = parseAdminConfig(config.tables.admin, values.config);
     const logger = createCliLogger({
       level: config.global.log_level,
       destination: io.stdout,
@@ -33,9 +40,33 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     });
     const server = createXmppServer({ config, logger });
     await server.start();
+    const admin =
+      adminConfig === undefined
+        ? undefined
+        : await startServeAdmin({
+            admin: adminConfig,
+            config,
+            server,
+            logger: logger.child({ component: "admin" }),
+          }).catch(async (err: unknown) => {
+            await server.stop();
+            throw err;
+          });
+    const dataPath = config.global.data_path;
+    const removePidFile = writePidFile(dataPath);
+    const reloader = createReloader({
+      server,
+      file: values.config,
+      logger,
+      statusDir: dataPath,
+      startedTables: config.tables,
+    });
+    io.onReload?.(() => void reloader.reload());
     await io.stopSignal;
     logger.info("stopping");
+    await admin?.close();
     await server.stop();
+    removePidFile();
     return 0;
   } catch (err) {
     return reportError(io, "serve", err);

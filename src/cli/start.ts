@@ -22,11 +22,14 @@ import { createXmppServer } from "../server.ts";
 import { DEFAULT_DATA_PATH, EMBEDDED_CONFIG_NAME, parseAuthdConfig } from "../authd/config.ts";
 import { createAuthd } from "../authd/service.ts";
 import { XhaError } from "../errors.ts";
+import { startAdminServer } from "../admin/admin-server.ts";
+import { authdAccounts } from "../admin/accounts.ts";
 
-const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT] [--http-port PORT]
+const HELP = `Usage: xmpp-http-auth start [--data DIR] [--port PORT] [--tls-port PORT] [--http-port PORT] [--admin-port PORT]
 
 Runs the XMPP server and authd together for the host "localhost", on this machine only:
 accounts in SQLite under DIR (default ./data), a self-signed certificate, registration open.
+With --admin-port, the admin page (sessions, auth API health, accounts) on http://127.0.0.1:PORT/.
 For production, run 'serve' and 'authd' with a configuration file (see the README).
 `;
 
@@ -101,6 +104,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       port: { type: "string" },
       "tls-port": { type: "string" },
       "http-port": { type: "string" },
+      "admin-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     });
     if (values.help === true) {
@@ -112,6 +116,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       tls: portOption(values["tls-port"], "--tls-port", 5223),
       http: portOption(values["http-port"], "--http-port", 5280),
     };
+    const adminPort =
+      values["admin-port"] === undefined ? undefined : portOption(values["admin-port"], "--admin-port", 0);
     const dataPath = resolve(values.data ?? DEFAULT_DATA_PATH);
     const running = readRunningInstance(dataPath);
     // A live pid alone may be a reused one after a crash: the running start's authd must answer too.
@@ -157,6 +163,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const server = createXmppServer({ config, logger: logger.child({ component: "xmpp" }) });
     await server.start(); // on failure it has closed what it opened
     started.push(() => server.stop());
+    const admin =
+      adminPort === undefined
+        ? undefined
+        : await startAdminServer({
+            config: { interfaces: ["127.0.0.1"], port: adminPort, token: undefined },
+            server,
+            accounts: authdAccounts(authd.accounts),
+            logger: logger.child({ component: "admin" }),
+          });
+    if (admin !== undefined) started.push(() => admin.close());
     const credentialsFile = writeCredentialsFile(dataPath, credentials);
     writeInstanceFile({ pid: process.pid, dataPath, authdUrl: authd.url });
     started.push(() => removeInstanceFile(dataPath, process.pid));
@@ -175,6 +191,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         cli: cliInvocation(process.argv[1], process.cwd()),
       }),
     );
+    if (admin !== undefined) io.stdout.write(`Admin page: ${admin.url}\n`);
     await io.stopSignal;
     io.stdout.write("stopping…\n");
     return 0;

@@ -18,6 +18,7 @@ export interface GlobalOptions {
   readonly consider_websocket_secure: boolean;
   readonly certificate: string | undefined;
   readonly key: string | undefined;
+  readonly certificates: string | undefined;
   readonly data_path: string;
   readonly log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   readonly storage: "internal" | "sql";
@@ -129,6 +130,11 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     doc: "PEM certificate chain; none: a self-signed one under data_path",
   },
   key: { check: optional(v.nonEmptyStr), default: undefined, doc: "PEM private key for `certificate`" },
+  certificates: {
+    check: optional(v.nonEmptyStr),
+    default: undefined,
+    doc: "directory of per-host certificates, chosen by SNI: <host>.crt/<host>.key or <host>/fullchain.pem/privkey.pem",
+  },
   data_path: {
     check: v.nonEmptyStr,
     default: "data",
@@ -289,4 +295,4 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
 };
 
 /** Top-level tables that belong to other components and are validated by them. */
-export const OTHER_TABLES = ["hosts", "authd"] as const;
+export const OTHER_TABLES = ["hosts", "authd", "admin"] as const;

@@ -8,6 +8,7 @@ import {
 } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { Duplex } from "node:stream";
+import type { SniCallback } from "../transport/listeners.ts";
 import { refuseUpgrade, WEBSOCKET_PATH, type WebSocketEndpoint } from "./websocket-endpoint.ts";
 import { AddressList } from "../limits/client-address.ts";
 import { forwardedClient } from "./forwarded-for.ts";
@@ -123,8 +124,14 @@ export function httpsServer(
   endpoint: WebSocketEndpoint,
   onTlsError: (err: Error) => void,
   extras: HttpExtras = {},
+  sni?: SniCallback,
 ): Server {
-  const server = createTlsServer({ cert: pem.cert, key: pem.key, minVersion: "TLSv1.2" });
+  const server = createTlsServer({
+    cert: pem.cert,
+    key: pem.key,
+    minVersion: "TLSv1.2",
+    ...(sni === undefined ? {} : { SNICallback: sni }),
+  });
   server.on("tlsClientError", onTlsError);
   return attach(server, endpoint, true, extras);
 }

@@ -150,7 +150,7 @@ export class Session implements TransportHandlers, IdleTarget {
     if (attrs.version === undefined || !attrs.version.startsWith("1."))
       return this.close("unsupported-version", "XMPP 1.0 is required");
     if (host === undefined) return this.close("host-unknown", "This server does not serve that host");
-    if (this.host !== undefined && this.host !== host)
+    if (this.host !== undefined && this.host.name !== host.name)
       return this.close("invalid-from", "The host changed on a stream restart");
     this.host = host;
     this.phase = "open";

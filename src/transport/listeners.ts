@@ -7,7 +7,7 @@ import {
   type Socket,
   type AddressInfo,
 } from "node:net";
-import { createServer as createTlsServer } from "node:tls";
+import { createServer as createTlsServer, type SecureContext } from "node:tls";
 import { XhaError } from "../errors.ts";
 
 export interface Listener {
@@ -71,14 +71,24 @@ export function tcpServer(onSocket: (socket: Socket) => void): Server {
   return createNetServer({ noDelay: true }, onSocket);
 }
 
+/** Picks the certificate for a client's SNI name (RFC 6066 §3); the PEMs passed are the default. */
+export type SniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+
 /** Node's TLS server needs the PEMs themselves: a bare secureContext option makes every handshake fail. */
 export function directTlsServer(
   pem: { readonly cert: string; readonly key: string },
   onSocket: (socket: Socket) => void,
   onTlsError: (err: Error) => void,
+  sni?: SniCallback,
 ): Server {
   const server = createTlsServer(
-    { cert: pem.cert, key: pem.key, ALPNProtocols: ["xmpp-client"], minVersion: "TLSv1.2" },
+    {
+      cert: pem.cert,
+      key: pem.key,
+      ALPNProtocols: ["xmpp-client"],
+      minVersion: "TLSv1.2",
+      ...(sni === undefined ? {} : { SNICallback: sni }),
+    },
     onSocket,
   );
   server.on("tlsClientError", onTlsError);

@@ -13,6 +13,8 @@ import { NOOP_HANDLERS, type StreamTransport, type TransportHandlers } from "../
 export interface TcpTransportOptions {
   readonly kind: "tcp" | "tls";
   readonly secureContext: SecureContext;
+  /** Picks a host's certificate by the client's SNI name during STARTTLS (RFC 6066 §3). */
+  readonly sni?: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
   readonly maxStanzaBytes: number;
   readonly maxStanzaDepth?: number;
   /** Output queued beyond this many bytes means the peer does not read: the connection is dropped. */
@@ -157,7 +159,11 @@ export class TcpTransport implements StreamTransport {
     this.flush();
     const plain = this.socket;
     this.detach(plain);
-    const secured = new TLSSocket(plain, { isServer: true, secureContext: this.opts.secureContext });
+    const secured = new TLSSocket(plain, {
+      isServer: true,
+      secureContext: this.opts.secureContext,
+      ...(this.opts.sni === undefined ? {} : { SNICallback: this.opts.sni }),
+    });
     this.socket = secured;
     this.attach(secured);
     if (this.pauses > 0) secured.pause();

@@ -37,6 +37,24 @@ void test("locks after N failures, backs off exponentially up to the maximum, an
   assert.equal(l.isLocked("a@x"), false, "a success starts the count again");
 });
 
+void test("an operator sees who is locked until when, and unlocking lifts it and forgets the failures", async () => {
+  const c = clock();
+  const l = createLockout({ maxFailures: 2, baseMs: 1000, maxMs: 4000, now: c.now });
+  for (let i = 0; i < 2; i++) l.recordFailure("a@x");
+  l.recordFailure("b@x");
+  assert.deepEqual(await l.locked(), [{ key: "a@x", until: c.now() + 1000 }]);
+  assert.equal(await l.unlock("b", "x"), false, "b@x was not locked");
+  assert.equal(await l.unlock("a", "x"), true);
+  assert.equal(l.isLocked("a@x"), false);
+  assert.deepEqual(await l.locked(), []);
+  l.recordFailure("a@x");
+  assert.equal(l.isLocked("a@x"), false, "the failures before the unlock are forgotten");
+  c.advance(1001);
+  assert.deepEqual(await l.locked(), []);
+  l.lockoutBegan();
+  assert.equal(l.lockoutsStarted, 1, "counted when authd saw a wrong password start one");
+});
+
 void test("failures older than the window are forgotten; 0 disables locking", () => {
   const c = clock();
   const l = createLockout({ maxFailures: 2, baseMs: 1000, maxMs: 1000, windowMs: 10_000, now: c.now });

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { ERROR_CODES } from "../../src/errors.ts";
 import { GLOBAL_OPTIONS, HOST_OPTIONS } from "../../src/config/schema.ts";
 import { AUTHD_KEYS, defaultAuthdConfig } from "../../src/authd/config.ts";
+import { ADMIN_DEFAULTS, ADMIN_KEYS } from "../../src/admin/config.ts";
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), "utf8");
 
@@ -34,4 +35,14 @@ test("docs/configuration.md documents every [authd] key, with the port authd rea
   for (const key of AUTHD_KEYS)
     assert.match(section, new RegExp("\\| `" + key + "` \\|"), `authd.${key} is not documented`);
   assert.match(section, new RegExp("\\| `port` \\| `" + defaultAuthdConfig().port + "` \\|"));
+});
+
+test("docs/configuration.md documents every [admin] key with its default", () => {
+  const doc = read("docs/configuration.md");
+  const section = doc.slice(doc.indexOf("## Admin page"));
+  for (const key of ADMIN_KEYS) {
+    const shown =
+      ADMIN_DEFAULTS[key] === undefined ? "(none)" : "`" + JSON.stringify(ADMIN_DEFAULTS[key]) + "`";
+    assert.ok(section.includes(`| \`${key}\` | ${shown} |`), `admin.${key} is not documented with ${shown}`);
+  }
 });

@@ -83,6 +83,18 @@ function postgresLedger(sql: Awaited<ReturnType<typeof openPostgres>>): FailureL
           [windowMs],
         );
       }),
+    locked: () =>
+      guard("lockout", async () => {
+        const rows = await sql.unsafe<{ server: string; username: string; locked_until: string }[]>(
+          `SELECT server, username, locked_until FROM login_failures WHERE locked_until > ${NOW_MS}
+           ORDER BY locked_until`,
+        );
+        return rows.map((r) => ({
+          server: r.server,
+          username: r.username,
+          lockedUntil: Number(r.locked_until),
+        }));
+      }),
   };
 }
 /** The schema version this program migrates to (doctor compares a database with it). */

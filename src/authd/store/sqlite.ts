@@ -45,6 +45,9 @@ function sqliteLedger(db: ReturnType<typeof openSqlite>): FailureLedger {
   );
   const forget = db.prepare("DELETE FROM login_failures WHERE server = ? AND username = ?");
   const purge = db.prepare("DELETE FROM login_failures WHERE locked_until <= ? AND last_failure < ?");
+  const locked = db.prepare(
+    "SELECT server, username, locked_until FROM login_failures WHERE locked_until > ? ORDER BY locked_until",
+  );
   // BEGIN IMMEDIATE takes the file's write lock first: another process's step waits (busy_timeout).
   const step = db.transaction(
     (server: string, username: string, fn: Parameters<FailureLedger["step"]>[2]) => {
@@ -72,6 +75,14 @@ function sqliteLedger(db: ReturnType<typeof openSqlite>): FailureLedger {
         const now = Date.now();
         purge.run(now, now - windowMs);
       }),
+    locked: () =>
+      guardSync("lockout", () =>
+        (locked.all(Date.now()) as { server: string; username: string; locked_until: number }[]).map((r) => ({
+          server: r.server,
+          username: r.username,
+          lockedUntil: r.locked_until,
+        })),
+      ),
   };
 }
 /** The schema version this program migrates to (doctor compares a database with it). */

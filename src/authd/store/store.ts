@@ -49,6 +49,8 @@ export interface FailureLedger {
   forget(server: string, username: string): Promise<void>;
   /** Deletes records not locked and whose last failure is older than `windowMs`. */
   purge(windowMs: number): Promise<void>;
+  /** Accounts locked now (for an operator). */
+  locked(): Promise<{ server: string; username: string; lockedUntil: number }[]>;
 }
 
 /** The schema version this code writes; both stores migrate up to it at start. */

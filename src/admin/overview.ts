@@ -1,0 +1,59 @@
+// What the admin page shows, as JSON: sessions online and auth API health per host, and, when authd
+// is in the same process, its lockouts. Names and numbers only: no passwords, tokens or API URLs
+// (an http_auth_url may carry credentials).
+import type { XmppServer } from "../server.ts";
+import { VERSION } from "../version.ts";
+import type { HostHealth } from "./api-health.ts";
+import type { AccountRow, AdminAccounts } from "./accounts.ts";
+
+export interface Overview {
+  readonly version: string;
+  readonly startedAt: number;
+  readonly now: number;
+  readonly hosts: readonly {
+    readonly name: string;
+    readonly sessions: number;
+    readonly health: HostHealth;
+  }[];
+  readonly accounts:
+    | { readonly available: false }
+    | {
+        readonly available: true;
+        readonly domains: readonly string[];
+        readonly lockoutsVisible: boolean;
+        readonly locked: readonly AccountRow[];
+        readonly lockoutsStarted: number;
+      };
+}
+
+export async function overview(
+  server: XmppServer,
+  accounts: AdminAccounts | undefined,
+  startedAt: number,
+): Promise<Overview> {
+  const sessions = new Map<string, number>();
+  for (const s of server.ctx.sessions.all()) {
+    const host = s.host?.name;
+    if (host !== undefined) sessions.set(host, (sessions.get(host) ?? 0) + 1);
+  }
+  return {
+    version: VERSION,
+    startedAt,
+    now: Date.now(),
+    hosts: [...server.ctx.hosts.keys()].map((name) => ({
+      name,
+      sessions: sessions.get(name) ?? 0,
+      health: server.apiHealth.snapshot(name),
+    })),
+    accounts:
+      accounts === undefined
+        ? { available: false }
+        : {
+            available: true,
+            domains: accounts.domains,
+            lockoutsVisible: accounts.lockoutsVisible,
+            locked: await accounts.locked(),
+            lockoutsStarted: accounts.lockoutsStarted,
+          },
+  };
+}
