@@ -59,5 +59,5 @@ test("start refuses a bad --admin-port before starting anything", async () => {
   const { out, io: cliIo } = io(new Promise(() => {}));
   const code = await main(["start", "--admin-port", "abc"], cliIo);
   assert.equal(code, 2);
-  assert.match(out.text, /--admin-port must be a port number/);
+  assert.match(out.text, /--admin-port: expected a port number/);
 });
