@@ -5,7 +5,7 @@ import type { AuthProvider } from "./auth/provider.ts";
 import type { Logger } from "./log.ts";
 import type { Element } from "./xml/element.ts";
 import type { Session } from "./stream/session.ts";
-import type { SessionRegistry } from "./router/sessions.ts";
+import type { SessionDirectory } from "./router/directory.ts";
 import type { IqRegistry } from "./router/iq-registry.ts";
 import type { Hook } from "./router/hooks.ts";
 
@@ -32,7 +32,8 @@ export type RouteFn = (session: Session, stanza: Element) => Promise<void>;
 export interface ServerContext {
   readonly global: GlobalOptions;
   readonly hosts: ReadonlyMap<string, HostContext>;
-  readonly sessions: SessionRegistry;
+  /** Every bound session, on this node or (in a cluster) another: the routing seam. */
+  readonly sessions: SessionDirectory;
   /** IQs from bound sessions to the server or to the sender's own account. */
   readonly iq: IqRegistry;
   /** IQs allowed before authentication (XEP-0077 registration). */

@@ -89,7 +89,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
     `xha_c2s_connections ${live.size}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
-    `xha_c2s_sessions ${ctx.sessions.size}\n`;
+    `xha_c2s_sessions ${ctx.sessions.localCount}\n`;
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
 
