@@ -7,6 +7,8 @@ import type { HostContext, ServerContext } from "./server-context.ts";
 import { createProvider } from "./auth/registry.ts";
 import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
 import { SessionRegistry } from "./router/sessions.ts";
+import { ClusterDirectory } from "./cluster/cluster-directory.ts";
+import { clusterMetrics } from "./cluster/metrics.ts";
 import { IqRegistry } from "./router/iq-registry.ts";
 import { Hook } from "./router/hooks.ts";
 import { createRouter } from "./router/router.ts";
@@ -58,10 +60,15 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       );
     }
   }
+  // With [cluster], sessions are shared with the other nodes through Redis; without, Redis is never touched.
+  const cluster =
+    config.cluster === undefined
+      ? undefined
+      : new ClusterDirectory(config.cluster, logger.child({ cluster: config.cluster.node }));
   const ctx: ServerContext = {
     global: config.global,
     hosts,
-    sessions: new SessionRegistry(),
+    sessions: cluster ?? new SessionRegistry(),
     iq: new IqRegistry(),
     preAuthIq: new IqRegistry(),
     preAuthFeatures: [],
@@ -89,7 +96,10 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
     `xha_c2s_connections ${live.size}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
-    `xha_c2s_sessions ${ctx.sessions.localCount}\n`;
+    `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
+    (cluster === undefined ? "" : clusterMetrics(cluster));
+  const health = cluster === undefined ? undefined : () => cluster.health();
+  const extras = health === undefined ? { metrics } : { metrics, health };
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
 
@@ -114,6 +124,14 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       });
       server.certPath = tls.selfSigned ? tls.certPath : undefined;
       await storage.open(g, logger);
+      if (cluster !== undefined) {
+        try {
+          await cluster.start(ctx.hooks);
+        } catch (err) {
+          await storage.close();
+          throw err;
+        }
+      }
       const secure = secureContext(tls);
       const track = (socket: Socket) => {
         sockets.add(socket);
@@ -155,7 +173,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
             listeners.push(await listen("c2s_direct_tls", s, iface, port));
           }
           for (const port of g.http_ports) {
-            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, { metrics });
+            const s = httpServer(websocket, { considerSecure: g.consider_websocket_secure }, extras);
             s.on("connection", track);
             listeners.push(await listen("http", s, iface, port));
           }
@@ -164,7 +182,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
               tls,
               websocket,
               (err) => logger.debug({ err: err.message }, "HTTPS handshake failed"),
-              { metrics },
+              extras,
             );
             s.on("connection", track);
             listeners.push(await listen("https", s, iface, port));
@@ -188,6 +206,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       for (const socket of sockets) socket.destroy();
       await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
+      await cluster?.stop();
       await storage.close();
     },
   };

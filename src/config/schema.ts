@@ -187,4 +187,4 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
 };
 
 /** Top-level tables that belong to other components and are validated by them. */
-export const OTHER_TABLES = ["hosts", "authd"] as const;
+export const OTHER_TABLES = ["hosts", "authd", "cluster"] as const;

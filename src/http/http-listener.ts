@@ -16,6 +16,8 @@ export const METRICS_PATH = "/metrics";
 /** What the listener serves besides WebSocket; `metrics` renders the Prometheus text format. */
 export interface HttpExtras {
   readonly metrics?: () => string;
+  /** /healthz: `ok: false` answers 503; the text says why (e.g. "degraded: …"). Default: 200 "ok". */
+  readonly health?: () => { ok: boolean; text: string };
 }
 
 /** Metrics name the server's hosts and load: only a process on this machine may read them. */
@@ -61,7 +63,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse, extras: HttpExtras
   if (path === HEALTH_PATH) {
     if (req.method !== "GET" && req.method !== "HEAD")
       return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
-    return reply(res, 200, "ok");
+    const h = extras.health?.() ?? { ok: true, text: "ok" };
+    return reply(res, h.ok ? 200 : 503, h.text);
   }
   if (path === WEBSOCKET_PATH) {
     // RFC 9110 §15.5.22: the resource exists, over another protocol.

@@ -36,6 +36,13 @@ export interface SessionDirectory {
    * that held it. Features decide (messages go offline).
    */
   readonly undeliverable: Hook<[Element]>;
+  /**
+   * A cluster node re-joined after Redis trouble (remote sessions were hidden meanwhile): features
+   * may now deliver what they kept (offline messages to the local resources).
+   */
+  readonly resynced: Hook<[]>;
+  /** The bound sessions on this node. */
+  localSessions(): Iterable<SessionHandle>;
   /** False while a cluster node cannot renew its lease: logins are refused rather than split-brained. */
   readonly acceptingLogins: boolean;
 }

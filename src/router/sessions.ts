@@ -11,6 +11,7 @@ export class SessionRegistry implements SessionDirectory {
   private count = 0;
   readonly reaped = new Hook<[SessionHandle]>();
   readonly undeliverable = new Hook<[Element]>();
+  readonly resynced = new Hook<[]>();
 
   constructor(readonly node = "local") {}
 
@@ -73,7 +74,7 @@ export class SessionRegistry implements SessionDirectory {
     return true;
   }
 
-  *all(): IterableIterator<LocalHandle> {
+  *localSessions(): IterableIterator<LocalHandle> {
     for (const r of this.byBareJid.values()) yield* r.values();
   }
 }
