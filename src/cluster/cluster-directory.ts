@@ -90,9 +90,11 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
       }
     });
     // After a reconnection the announcements in between are lost: take a fresh copy.
-    this.sub.on("ready", () => {
-      if (this.started) this.track(this.resync());
-    });
+    // Whichever of the two connections comes back last starts the resync.
+    for (const conn of [this.cmd, this.sub])
+      conn.on("ready", () => {
+        if (this.started && this.up) this.track(this.resync());
+      });
   }
 
   get reaped() {
