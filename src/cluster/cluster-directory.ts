@@ -227,11 +227,19 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
       xml: stanza.toString(),
     } satisfies Direct);
     this.stats.routedOut++;
+    const undeliverable = () =>
+      this.local.undeliverable.run((e) => this.warn(e, "undeliverable hook"), stanza);
     this.track(
-      this.cmd.publish(this.keys.node(node), text).catch((err: unknown) => {
-        this.warn(err, "routing a stanza");
-        this.local.undeliverable.run((e) => this.warn(e, "undeliverable hook"), stanza);
-      }),
+      this.cmd.publish(this.keys.node(node), text).then(
+        // Nobody listening: the node died and is not reaped yet. The stanza is not lost for that.
+        (listeners) => {
+          if (listeners === 0) undeliverable();
+        },
+        (err: unknown) => {
+          this.warn(err, "routing a stanza");
+          undeliverable();
+        },
+      ),
     );
   }
 
@@ -340,8 +348,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
 
   private async resync(): Promise<void> {
     try {
-      await this.tick();
-      await this.loadSnapshot();
+      // Changes made while Redis was away were not written: register everything again.
+      await this.rejoin();
       this.logger.info({ node: this.options.node, remote: this.view.size }, "cluster view reloaded");
       this.local.resynced.run((err) => this.warn(err, "resynced hook"));
     } catch (err) {
@@ -351,9 +359,15 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
 
   private async loadSnapshot(): Promise<void> {
     const all = await this.cmd.hgetall(this.keys.sessions);
-    this.view.replace(
-      Object.entries(all).flatMap(([jid, text]) => this.handleFrom(jid, parseEntry(text)) ?? []),
-    );
+    const entries = Object.entries(all).map(([jid, text]) => [jid, parseEntry(text)] as const);
+    this.view.replace(entries.flatMap(([jid, e]) => this.handleFrom(jid, e) ?? []));
+    // Our own sessions that ended while Redis was away are still there: drop them now.
+    for (const [jid, e] of entries) {
+      if (e?.node !== this.options.node) continue;
+      const j = parseJid(jid);
+      if (this.local.get(j.bare().toString(), j.resource ?? "")?.sid !== e.sid)
+        await this.unregister(j, e.sid);
+    }
   }
 
   private async reapDeadNodes(): Promise<void> {
