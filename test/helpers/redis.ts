@@ -17,7 +17,8 @@ async function probe(): Promise<string | false> {
     return false;
   } catch (err) {
     const reason = `Redis at ${REDIS_URL} is unreachable (${(err as Error).message}); start one or set XHA_TEST_REDIS_URL`;
-    if (process.env.CI === "true") throw new Error(`CI must run the cluster tests: ${reason}`, { cause: err });
+    if (process.env.CI === "true")
+      throw new Error(`CI must run the cluster tests: ${reason}`, { cause: err });
     return reason;
   } finally {
     r.disconnect();
