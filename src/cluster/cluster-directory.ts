@@ -2,7 +2,6 @@
 // other node's, kept in a Redis hash and announced over pub/sub, so lookups stay synchronous and
 // local. Each node holds a lease it renews; a node whose lease lapses is reaped by a live one
 // (docs/cluster.md has the bounds and what happens while Redis is unreachable).
-import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import type { Element } from "../xml/element.ts";
 import { parseJid, type Jid } from "../jid.ts";
@@ -25,7 +24,7 @@ import {
   type Direct,
   type Entry,
 } from "./wire.ts";
-import { REAP, REGISTER, REPLACE_IF_OWNER } from "./scripts.ts";
+import { RedisLink } from "./redis-link.ts";
 import { RemoteView } from "./remote-view.ts";
 
 export interface ClusterStats {
@@ -39,10 +38,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   private readonly local: SessionRegistry;
   private readonly view: RemoteView;
   private readonly since = new WeakMap<Session, number>();
-  private readonly cmd: Redis;
-  private readonly sub: Redis;
+  private readonly redis: RedisLink;
   private readonly leaseMs: number;
-  private readonly keys;
   private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
@@ -58,43 +55,20 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     this.local = new SessionRegistry(options.node);
     this.view = new RemoteView(options.node);
     this.leaseMs = options.lease * 1000;
-    const p = options.prefix;
-    this.keys = {
-      sessions: `${p}:sessions`,
-      nodes: `${p}:nodes`,
-      lease: (n: string) => `${p}:lease:${n}`,
-      all: `${p}:all`,
-      node: (n: string) => `${p}:node:${n}`,
-    };
-    const common = {
-      lazyConnect: true,
-      // Fail fast while Redis is away: callers fall back (offline storage), nothing piles up.
-      maxRetriesPerRequest: 1,
-      retryStrategy: (n: number) => Math.min(50 * n, 1000),
-    };
-    this.cmd = new Redis(options.redis, { ...common, enableOfflineQueue: false });
-    this.sub = new Redis(options.redis, common);
-    this.cmd.defineCommand("xhaRegister", { numberOfKeys: 2, lua: REGISTER });
-    this.cmd.defineCommand("xhaReplace", { numberOfKeys: 2, lua: REPLACE_IF_OWNER });
-    this.cmd.defineCommand("xhaReap", { numberOfKeys: 4, lua: REAP });
-    for (const [name, conn] of [
-      ["commands", this.cmd],
-      ["subscriber", this.sub],
-    ] as const)
-      conn.on("error", (err: Error) => this.logger.warn({ err: err.message, connection: name }, "redis"));
-    this.sub.on("message", (channel: string, text: string) => {
-      try {
-        this.onMessage(channel, text);
-      } catch (err) {
-        this.warn(err, "handling a cluster message");
-      }
-    });
-    // After a reconnection the announcements in between are lost: take a fresh copy.
-    // Whichever of the two connections comes back last starts the resync.
-    for (const conn of [this.cmd, this.sub])
-      conn.on("ready", () => {
+    this.redis = new RedisLink(options, logger, {
+      message: (channel, text) => {
+        try {
+          this.onMessage(channel, text);
+        } catch (err) {
+          this.warn(err, "handling a cluster message");
+        }
+      },
+      // After a reconnection the announcements in between are lost: take a fresh copy once both
+      // connections are back (whichever comes back last starts it).
+      ready: () => {
         if (this.started && this.up) this.track(this.resync());
-      });
+      },
+    });
   }
 
   get reaped() {
@@ -113,12 +87,10 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     hooks.passwordChanged.add((bare) => this.announceAccount("passwordChanged", bare));
     hooks.accountRemoved.add((bare) => this.announceAccount("accountRemoved", bare));
     try {
-      await Promise.all([this.cmd.connect(), this.sub.connect()]);
-      await this.sub.subscribe(this.keys.all, this.keys.node(this.options.node));
+      await this.redis.connect();
       await this.rejoin();
     } catch (err) {
-      this.cmd.disconnect();
-      this.sub.disconnect();
+      await this.redis.close();
       throw new XhaError(
         "XHA_CLUSTER",
         `cluster: cannot reach Redis at ${redact(this.options.redis)}: ${(err as Error).message}`,
@@ -134,18 +106,11 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     this.started = false;
     if (this.timer !== undefined) clearInterval(this.timer);
     await Promise.allSettled([...this.pending]);
-    if (this.cmd.status === "ready") {
+    if (this.redis.commandsUp) {
       for (const h of this.local.localSessions()) await this.unregister(h.jid, h.sid).catch(() => {});
-      await this.cmd
-        .multi()
-        .del(this.keys.lease(this.options.node))
-        .srem(this.keys.nodes, this.options.node)
-        .exec()
-        .catch(() => {});
-      await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
+      await this.redis.dropLease().catch(() => {});
     }
-    this.cmd.disconnect();
-    this.sub.disconnect();
+    await this.redis.close();
   }
 
   // --- SessionDirectory ---
@@ -194,9 +159,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     const text = JSON.stringify(entry);
     const announce = JSON.stringify({ t: "set", jid, e: entry } satisfies Broadcast);
     this.track(
-      this.cmd
-        .xhaReplace(this.keys.sessions, this.keys.all, jid, h.sid, text, announce)
-        .catch((err: unknown) => this.warn(err, "update")),
+      this.redis.replace(jid, h.sid, text, announce).catch((err: unknown) => this.warn(err, "update")),
     );
   }
 
@@ -217,7 +180,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
 
   /** Remote sessions are visible only while Redis answers (docs/cluster.md, "Faults"). */
   get up(): boolean {
-    return this.cmd.status === "ready" && this.sub.status === "ready";
+    return this.redis.up;
   }
 
   sendStanza(node: string, jid: Jid, stanza: Element): void {
@@ -230,7 +193,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     const undeliverable = () =>
       this.local.undeliverable.run((e) => this.warn(e, "undeliverable hook"), stanza);
     this.track(
-      this.cmd.publish(this.keys.node(node), text).then(
+      this.redis.publish(this.redis.nodeChannel(node), text).then(
         // Nobody listening: the node died and is not reaped yet. The stanza is not lost for that.
         (listeners) => {
           if (listeners === 0) undeliverable();
@@ -252,8 +215,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
       ...(text === undefined ? {} : { text }),
     };
     this.track(
-      this.cmd
-        .publish(this.keys.node(node), JSON.stringify(order))
+      this.redis
+        .publish(this.redis.nodeChannel(node), JSON.stringify(order))
         .catch((err: unknown) => this.warn(err, "close")),
     );
   }
@@ -279,20 +242,18 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
 
   private async register(session: Session): Promise<void> {
     const h = this.local.handleOf(session);
-    if (h === undefined || this.cmd.status !== "ready") return;
+    if (h === undefined || !this.redis.commandsUp) return;
     const jid = h.jid.toString();
     const entry = this.entryOf(session, h.state);
     const announce = JSON.stringify({ t: "set", jid, e: entry } satisfies Broadcast);
     try {
-      const [stored, old] = (await this.cmd.xhaRegister(
-        this.keys.sessions,
-        this.keys.all,
+      const [stored, old] = await this.redis.register(
         jid,
         JSON.stringify(entry),
         h.sid,
-        String(entry.since),
+        entry.since,
         announce,
-      )) as [number, string];
+      );
       const other = old === "" ? undefined : parseEntry(old);
       if (other === undefined || other.sid === h.sid) return;
       // RFC 6120 §7.7.2.2 across nodes: the older of two sessions for one full JID is ended.
@@ -312,20 +273,20 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   }
 
   private async unregister(jid: Jid, sid: string): Promise<void> {
-    if (this.cmd.status !== "ready") return;
+    if (!this.redis.commandsUp) return;
     const announce = JSON.stringify({ t: "del", jid: jid.toString(), sid } satisfies Broadcast);
-    await this.cmd.xhaReplace(this.keys.sessions, this.keys.all, jid.toString(), sid, "", announce);
+    await this.redis.replace(jid.toString(), sid, "", announce);
   }
 
   /** Renews the lease; when it had lapsed (or Redis lost it), registers everything again. */
   private async tick(): Promise<void> {
-    if (this.cmd.status !== "ready") return;
+    if (!this.redis.commandsUp) return;
     try {
       const sent = Date.now();
       const t0 = performance.now();
-      const kept = await this.cmd.set(this.keys.lease(this.options.node), "1", "PX", this.leaseMs, "XX");
+      const kept = await this.redis.renew(this.leaseMs);
       this.stats.redisLatency = (performance.now() - t0) / 1000;
-      if (kept === null) await this.rejoin();
+      if (!kept) await this.rejoin();
       else this.lastRenew = sent;
       await this.reapDeadNodes();
     } catch (err) {
@@ -336,11 +297,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   /** Takes the lease and registers every local session again, then reloads the others'. */
   private async rejoin(): Promise<void> {
     const sent = Date.now();
-    await this.cmd
-      .multi()
-      .set(this.keys.lease(this.options.node), "1", "PX", this.leaseMs)
-      .sadd(this.keys.nodes, this.options.node)
-      .exec();
+    await this.redis.takeLease(this.leaseMs);
     this.lastRenew = sent;
     for (const h of this.local.localSessions()) if (h.local !== undefined) await this.register(h.local);
     await this.loadSnapshot();
@@ -358,7 +315,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   }
 
   private async loadSnapshot(): Promise<void> {
-    const all = await this.cmd.hgetall(this.keys.sessions);
+    const all = await this.redis.snapshot();
     const entries = Object.entries(all).map(([jid, text]) => [jid, parseEntry(text)] as const);
     this.view.replace(entries.flatMap(([jid, e]) => this.handleFrom(jid, e) ?? []));
     // Our own sessions that ended while Redis was away are still there: drop them now.
@@ -371,11 +328,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   }
 
   private async reapDeadNodes(): Promise<void> {
-    const nodes = await this.cmd.smembers(this.keys.nodes);
-    for (const node of nodes) {
-      if (node === this.options.node) continue;
-      const k = this.keys;
-      const flat = (await this.cmd.xhaReap(k.sessions, k.nodes, k.lease(node), k.all, node)) as string[];
+    for (const node of await this.redis.otherNodes()) {
+      const flat = await this.redis.reap(node);
       if (flat.length === 0) continue;
       this.logger.warn(
         { node, sessions: flat.length / 2 },
@@ -400,7 +354,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   }
 
   private onMessage(channel: string, text: string): void {
-    if (channel === this.keys.all) return this.onBroadcast(parseMessage<Broadcast>(text));
+    if (channel === this.redis.allChannel) return this.onBroadcast(parseMessage<Broadcast>(text));
     const m = parseMessage<Direct>(text);
     if (m === undefined) return this.logger.warn({ channel }, "cluster: an unreadable message was ignored");
     const jid = parseJid(m.jid);
@@ -438,7 +392,9 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     if (this.relaying) return;
     const m: Broadcast = { t: "acct", kind, bare, from: this.options.node };
     this.track(
-      this.cmd.publish(this.keys.all, JSON.stringify(m)).catch((err: unknown) => this.warn(err, kind)),
+      this.redis
+        .publish(this.redis.allChannel, JSON.stringify(m))
+        .catch((err: unknown) => this.warn(err, kind)),
     );
   }
 
@@ -464,13 +420,5 @@ function redact(url: string): string {
     return u.toString();
   } catch {
     return "(invalid URL)";
-  }
-}
-
-declare module "ioredis" {
-  interface RedisCommander<Context> {
-    xhaRegister(...args: string[]): Promise<unknown> & Context;
-    xhaReplace(...args: string[]): Promise<unknown> & Context;
-    xhaReap(...args: string[]): Promise<unknown> & Context;
   }
 }
