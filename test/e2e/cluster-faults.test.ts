@@ -160,6 +160,11 @@ test(
       await befriend(alice, bob);
       b.child.kill("SIGKILL");
       const killed = Date.now();
+      // Before the lease lapses node a still lists bob, but nobody listens on node b's channel: the
+      // message is kept offline rather than published into the void.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(a.server.ctx.sessions.get("bob@localhost", "doomed") !== undefined, "not reaped yet");
+      await alice.send(chat(bob.jid, "just after the kill"));
       await alice.waitFor(isPresence(bob.jid, "unavailable"), "bob unavailable after the kill", 20_000);
       const took = (Date.now() - killed) / 1000;
       // Documented bound: lease + lease/3 (one renewal period) + the reaper's own period; slack for load.
@@ -170,6 +175,7 @@ test(
       const bob2 = await online(a.port, "bob", "back");
       try {
         await bob2.waitFor(isBody("while your node was dead"), "the kept message");
+        await bob2.waitFor(isBody("just after the kill"), "the message sent before the reaping");
       } finally {
         await end(bob2);
       }
