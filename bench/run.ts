@@ -19,6 +19,7 @@ import { loginSuite } from "./suites/login.ts";
 import { memorySuite } from "./suites/memory.ts";
 import { providerSuite } from "./suites/provider.ts";
 import { slowApiSuite } from "./suites/slow-api.ts";
+import { clusterSuite } from "./suites/cluster.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -29,6 +30,7 @@ const SUITES: readonly Suite[] = [
   authdSuite,
   cacheSuite,
   extauthSuite,
+  clusterSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");
@@ -88,7 +90,6 @@ async function main(): Promise<number> {
         rounds,
         durationMs: durationS * 1000,
         repoRoot: REPO,
-        peerDir: resolve(REPO, "..", "shared", "peer"),
         modSearchDir,
         modDir,
         runDir,

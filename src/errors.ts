@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   XHA_STORE: "the account store failed",
   XHA_USAGE: "the command line was not understood",
   XHA_JID_INVALID: "a JID or one of its parts is not valid",
+  XHA_CLUSTER: "a cluster node could not reach its Redis at start-up",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,7 +5,7 @@ import type { AuthProvider } from "./auth/provider.ts";
 import type { Logger } from "./log.ts";
 import type { Element } from "./xml/element.ts";
 import type { Session } from "./stream/session.ts";
-import type { SessionRegistry } from "./router/sessions.ts";
+import type { SessionDirectory } from "./router/directory.ts";
 import type { IqRegistry } from "./router/iq-registry.ts";
 import type { Hook } from "./router/hooks.ts";
 import type { LoginLimiter } from "./limits/login-limiter.ts";
@@ -34,7 +34,8 @@ export interface ServerContext {
   /** Replaced whole by a reload; sessions read it when they start. */
   global: GlobalOptions;
   readonly hosts: ReadonlyMap<string, HostContext>;
-  readonly sessions: SessionRegistry;
+  /** Every bound session, on this node or (in a cluster) another: the routing seam. */
+  readonly sessions: SessionDirectory;
   /** IQs from bound sessions to the server or to the sender's own account. */
   readonly iq: IqRegistry;
   /** IQs allowed before authentication (XEP-0077 registration). */

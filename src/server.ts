@@ -11,6 +11,8 @@ import { createCacheMetrics, type CacheMetrics } from "./auth/cache/cache-metric
 import { createHttpMetrics, type HttpMetrics } from "./auth/http/metrics.ts";
 import { createApiHealth, type ApiHealth } from "./admin/api-health.ts";
 import { SessionRegistry } from "./router/sessions.ts";
+import { ClusterDirectory } from "./cluster/cluster-directory.ts";
+import { clusterMetrics } from "./cluster/metrics.ts";
 import { IqRegistry } from "./router/iq-registry.ts";
 import { Hook } from "./router/hooks.ts";
 import { createRouter } from "./router/router.ts";
@@ -85,10 +87,15 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   };
   for (const [name, options] of config.hosts)
     hosts.set(name, new LiveHost(name, options, makeProvider(name, options)));
+  // With [cluster], sessions are shared with the other nodes through Redis; without, Redis is never touched.
+  const cluster =
+    config.cluster === undefined
+      ? undefined
+      : new ClusterDirectory(config.cluster, logger.child({ cluster: config.cluster.node }));
   const ctx: ServerContext = {
     global: config.global,
     hosts,
-    sessions: new SessionRegistry(),
+    sessions: cluster ?? new SessionRegistry(),
     iq: new IqRegistry(),
     preAuthIq: new IqRegistry(),
     preAuthFeatures: [],
@@ -127,8 +134,10 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
     `xha_c2s_connections ${live.size}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
-    `xha_c2s_sessions ${ctx.sessions.size}\n` +
-    loginLimitMetrics(ctx.loginLimiter);
+    `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
+    loginLimitMetrics(ctx.loginLimiter) +
+    (cluster === undefined ? "" : clusterMetrics(cluster));
+  const health = cluster === undefined ? undefined : () => cluster.health();
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
   let certificates: CertificateSet | undefined;
@@ -189,6 +198,14 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       reloadTarget.installCertificates(await loadCertificates(g, [...hosts.keys()]));
       const tls = certificates!.default.material;
       await storage.open(g, logger);
+      if (cluster !== undefined) {
+        try {
+          await cluster.start(ctx.hooks);
+        } catch (err) {
+          await storage.close();
+          throw err;
+        }
+      }
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
@@ -198,6 +215,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
         metrics,
         metricsAccess: createMetricsAccess(g),
         trustedProxies: new AddressList(g.trusted_proxies),
+        ...(health === undefined ? {} : { health }),
       };
       // Per connection, so a reload's limits and certificates apply to the next one.
       const opts = () => ({
@@ -302,6 +320,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       for (const socket of sockets) socket.destroy();
       await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
+      await cluster?.stop();
       await storage.close();
     },
     reload(next) {

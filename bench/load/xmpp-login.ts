@@ -18,6 +18,8 @@ export interface LoginTarget {
 export interface Session {
   /** Milliseconds from connect to the bind result. */
   readonly latencyMs: number;
+  /** The bound stream's socket (TLS when STARTTLS was used), for loads that go on after login. */
+  readonly socket: Socket;
   /** Sends `</stream:stream>`, waits briefly for the server's, then closes the socket. */
   close(): Promise<void>;
   /** Closes the socket at once. */
@@ -114,6 +116,7 @@ export async function login(
     const r = reader;
     return {
       latencyMs,
+      socket: s,
       async close() {
         s.write("</stream:stream>");
         try {

@@ -57,7 +57,6 @@ export const loginSuite: Suite = {
         if (ours !== undefined) targets.push(ours);
         const prosody = await tryStart(ctx, `Prosody (${mode.name})`, () =>
           startProsody({
-            peerDir: ctx.peerDir,
             runDir: join(ctx.runDir, `prosody-${mode.name}`),
             apiUrl: api.url,
             modDir: ctx.modDir,

@@ -102,7 +102,6 @@ export const memorySuite: Suite = {
           "prosody",
           () =>
             startProsody({
-              peerDir: ctx.peerDir,
               runDir: join(ctx.runDir, "prosody"),
               apiUrl: api.url,
               modDir: ctx.modDir,

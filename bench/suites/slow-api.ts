@@ -153,7 +153,6 @@ export const slowApiSuite: Suite = {
         try {
           targets.push(
             await startProsody({
-              peerDir: ctx.peerDir,
               runDir: join(ctx.runDir, "prosody"),
               apiUrl: api.url,
               modDir: ctx.modDir,

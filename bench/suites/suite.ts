@@ -6,8 +6,6 @@ export interface SuiteContext {
   readonly rounds: number;
   readonly durationMs: number;
   readonly repoRoot: string;
-  /** ../shared/peer: Prosody's up.sh and down.sh. */
-  readonly peerDir: string;
   /** Where mod_auth_http was looked for, and whether it was found there. */
   readonly modSearchDir: string;
   readonly modDir: string | undefined;

@@ -28,6 +28,13 @@ export interface OursOptions {
   readonly fromSource?: boolean;
   /** Extra node options (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** Extra top-level TOML lines (storage) and a [cluster] table, for the cluster suite. */
+  readonly extraToml?: readonly string[];
+  readonly cluster?: { readonly redis: string; readonly prefix: string; readonly node: string };
+  /** `serve --workers N` (default 1). */
+  readonly workers?: number;
+  /** Label in the results (default "ours"). */
+  readonly label?: string;
 }
 
 // One build per bench process and working tree: every suite measures the same code.
@@ -57,7 +64,9 @@ function toml(port: number, opts: OursOptions): string {
     `c2s_require_encryption = ${opts.starttls}`,
     "allow_unencrypted_plain_auth = true",
     `data_path = ${JSON.stringify(join(opts.runDir, "data"))}`,
-    'log_level = "warn"',
+    // Prosody in the bench logs at info too (three lines per login): like with like.
+    'log_level = "info"',
+    ...(opts.extraToml ?? []),
   ];
   for (const h of opts.hosts) {
     lines.push("", `[hosts.${JSON.stringify(h.domain)}]`, 'authentication = "http"');
@@ -65,6 +74,15 @@ function toml(port: number, opts: OursOptions): string {
     if (h.timeoutS !== undefined) lines.push(`http_auth_timeout = ${h.timeoutS}`);
     for (const [k, v] of Object.entries(h.extra ?? {})) lines.push(`${k} = ${JSON.stringify(v)}`);
   }
+  const c = opts.cluster;
+  if (c !== undefined)
+    lines.push(
+      "",
+      "[cluster]",
+      `redis = ${JSON.stringify(c.redis)}`,
+      `prefix = ${JSON.stringify(c.prefix)}`,
+      `node = ${JSON.stringify(c.node)}`,
+    );
   return lines.join("\n") + "\n";
 }
 
@@ -93,6 +111,7 @@ export async function startOurs(opts: OursOptions): Promise<Target> {
       "serve",
       "--config",
       config,
+      ...(opts.workers === undefined ? [] : ["--workers", String(opts.workers)]),
     ],
     { cwd: opts.repoRoot, env: { ...process.env, NODE_ENV: "production" } },
   );
@@ -105,7 +124,7 @@ export async function startOurs(opts: OursOptions): Promise<Target> {
   const first = opts.hosts[0];
   if (first === undefined) throw new Error("startOurs needs a host");
   return {
-    label: opts.starttls ? "ours (starttls)" : "ours",
+    label: opts.label ?? (opts.starttls ? "ours (starttls)" : "ours"),
     port,
     domain: first.domain,
     pid: child.pid,

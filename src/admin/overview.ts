@@ -32,8 +32,8 @@ export async function overview(
   startedAt: number,
 ): Promise<Overview> {
   const sessions = new Map<string, number>();
-  for (const s of server.ctx.sessions.all()) {
-    const host = s.host?.name;
+  for (const h of server.ctx.sessions.localSessions()) {
+    const host = h.local?.host?.name;
     if (host !== undefined) sessions.set(host, (sessions.get(host) ?? 0) + 1);
   }
   return {

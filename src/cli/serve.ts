@@ -9,12 +9,17 @@ import { createReloader } from "../reload/reloader.ts";
 import { writePidFile } from "../reload/run-files.ts";
 import { parseAdminConfig } from "../admin/config.ts";
 import { startServeAdmin } from "../admin/serve-admin.ts";
+import cluster from "node:cluster";
+import { superviseWorkers, workerIndex } from "./workers.ts";
 
-const HELP = `Usage: xmpp-http-auth serve --config FILE
+const HELP = `Usage: xmpp-http-auth serve --config FILE [--workers N]
 
 Runs the XMPP server with the options in FILE (TOML; see the README's configuration reference).
 SIGHUP (or 'xmpp-http-auth reload --config FILE') re-reads FILE and the certificates without a
 restart; the pid is kept in data_path/xmpp-http-auth.pid.
+
+  --workers N   run N server processes sharing the ports, one per core (default 1); each is a
+                cluster node, so FILE needs a [cluster] table (Redis) and PostgreSQL storage
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -22,6 +27,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(args, {
       config: { type: "string", short: "c" },
       help: { type: "boolean", short: "h" },
+      workers: { type: "string", short: "w" },
     });
     if (values.help === true) {
       io.stdout.write(HELP);
@@ -31,13 +37,37 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stderr.write(`xmpp-http-auth serve: --config FILE is required\n\n${HELP}`);
       return 2;
     }
-    const config = loadServerConfig(values.config);
+    const workers = values.workers === undefined ? 1 : Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+      io.stderr.write(`xmpp-http-auth serve: --workers must be a whole number from 1 to 256\n`);
+      return 2;
+    }
+    let config = loadServerConfig(values.config);
+    if (workers > 1 && config.cluster === undefined) {
+      io.stderr.write(
+        `xmpp-http-auth serve: --workers ${workers} needs a [cluster] table in ${values.config}: the workers are cluster nodes sharing sessions through Redis (see docs/cluster.md)\n`,
+      );
+      return 2;
+    }
     const adminConfig = parseAdminConfig(config.tables.admin, values.config);
     const logger = createCliLogger({
       level: config.global.log_level,
       destination: io.stdout,
       component: "xmpp",
     });
+    if (workers > 1 && cluster.isPrimary) {
+      // The primary holds the pid file; a reload (SIGHUP) is passed on to every worker.
+      const removePrimaryPidFile = writePidFile(config.global.data_path);
+      io.onReload?.(() => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGHUP");
+      });
+      await superviseWorkers(workers, io.stopSignal, logger);
+      removePrimaryPidFile();
+      return 0;
+    }
+    const index = workerIndex();
+    if (index !== undefined && config.cluster !== undefined)
+      config = { ...config, cluster: { ...config.cluster, node: `${config.cluster.node}-w${index}` } };
     const server = createXmppServer({ config, logger });
     await server.start();
     const admin =
@@ -67,6 +97,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     await admin?.close();
     await server.stop();
     removePidFile();
+    // A worker's channel to the primary would keep it alive.
+    cluster.worker?.disconnect();
     return 0;
   } catch (err) {
     return reportError(io, "serve", err);

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { XhaError } from "../errors.ts";
 import { domainPrep } from "../precis/index.ts";
+import { parseClusterTable, type ClusterOptions } from "../cluster/config.ts";
 import {
   GLOBAL_OPTIONS,
   HOST_OPTIONS,
@@ -17,6 +18,8 @@ export interface ServerConfig {
   readonly global: GlobalOptions;
   /** Per virtual host, in file order; keys are prepared domain names. */
   readonly hosts: ReadonlyMap<string, HostOptions>;
+  /** The [cluster] table; undefined: one node on its own, Redis never touched. */
+  readonly cluster: ClusterOptions | undefined;
   /** Raw tables owned by other components (e.g. `authd`), validated by them. */
   readonly tables: Readonly<Record<string, unknown>>;
 }
@@ -149,9 +152,23 @@ export function parseServerConfig(doc: Raw, file: string): ServerConfig {
   if (hosts.size === 0)
     throw invalid(file, "hosts", 'must define at least one host, e.g. [hosts."example.com"]');
 
+  let cluster: ClusterOptions | undefined;
+  if (doc.cluster !== undefined) {
+    if (!isTable(doc.cluster))
+      throw invalid(file, "cluster", 'must be a table: [cluster] redis = "redis://…"');
+    cluster = parseClusterTable(doc.cluster, (key, message) => invalid(file, key, message));
+    // Every node must see every other node's rosters and offline messages: one shared database.
+    if (global.storage !== "sql" || global.sql?.driver !== "postgresql")
+      throw invalid(
+        file,
+        "storage",
+        'must be "sql" with PostgreSQL when [cluster] is set: the nodes share rosters and offline messages, and an SQLite file belongs to one process',
+      );
+  }
+
   const tables: Raw = {};
-  for (const t of OTHER_TABLES) if (t !== "hosts" && t in doc) tables[t] = doc[t];
-  return Object.freeze({ file, global, hosts, tables: Object.freeze(tables) });
+  for (const t of OTHER_TABLES) if (t !== "hosts" && t !== "cluster" && t in doc) tables[t] = doc[t];
+  return Object.freeze({ file, global, hosts, cluster, tables: Object.freeze(tables) });
 }
 
 export function readTomlFile(file: string): Raw {

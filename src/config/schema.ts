@@ -295,4 +295,4 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
 };
 
 /** Top-level tables that belong to other components and are validated by them. */
-export const OTHER_TABLES = ["hosts", "authd", "admin"] as const;
+export const OTHER_TABLES = ["hosts", "authd", "admin", "cluster"] as const;

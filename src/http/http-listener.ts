@@ -24,6 +24,8 @@ export interface HttpExtras {
   readonly metricsAccess?: MetricsAccess;
   /** Peers whose X-Forwarded-For names the client (trusted_proxies); by default none. */
   readonly trustedProxies?: AddressList;
+  /** /healthz: `ok: false` answers 503; the text says why (e.g. "degraded: …"). Default: 200 "ok". */
+  readonly health?: () => { ok: boolean; text: string };
 }
 
 const LOOPBACK_ONLY = createMetricsAccess({
@@ -85,7 +87,8 @@ function onRequest(req: IncomingMessage, res: ServerResponse, extras: HttpExtras
   if (path === HEALTH_PATH) {
     if (req.method !== "GET" && req.method !== "HEAD")
       return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
-    return reply(res, 200, "ok");
+    const h = extras.health?.() ?? { ok: true, text: "ok" };
+    return reply(res, h.ok ? 200 : 503, h.text);
   }
   if (path === WEBSOCKET_PATH) {
     // RFC 9110 §15.5.22: the resource exists, over another protocol.

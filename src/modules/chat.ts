@@ -23,6 +23,16 @@ export function registerChat(deps: ChatDeps): ChatRouting {
       .deliver(session)
       .catch((err: unknown) => session.logger.error({ err }, "offline delivery failed"));
   });
+  // Back in the cluster after Redis trouble: what was kept offline meanwhile goes to the resources here.
+  ctx.sessions.resynced.add(() => {
+    for (const h of ctx.sessions.localSessions()) {
+      if (!h.state.available || h.local === undefined) continue;
+      const session = h.local;
+      offline
+        .deliver(session)
+        .catch((err: unknown) => session.logger.error({ err }, "offline delivery failed"));
+    }
+  });
   // A deleted account leaves nothing behind: its roster, requests and kept messages go with it.
   ctx.hooks.accountRemoved.add((account) => {
     deps.storage.store

@@ -31,7 +31,9 @@ async function bind(session: Session, iq: Element, payload: Element): Promise<vo
   const previous = session.ctx.sessions.add(session);
   if (previous !== undefined) {
     previous.close("conflict", "Replaced by a new connection with the same resource");
-    await previous.unbind();
+    // A local session's end is awaited. A remote one is ended by its node, whose unavailable
+    // presence is not ordered with this session's (a known gap across nodes; docs/cluster.md).
+    await previous.local?.unbind();
     if (!session.isOpen) return;
   }
   session.markEstablished();

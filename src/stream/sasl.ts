@@ -55,6 +55,13 @@ async function onAuth(session: Session, auth: Element): Promise<void> {
     return failed(session, state.secure ? "invalid-mechanism" : "encryption-required");
   }
   if (auth.attrs.mechanism !== "PLAIN") return failed(session, "invalid-mechanism");
+  // A cluster node cut off from Redis past its lease could bind a JID another node holds.
+  if (!session.ctx.sessions.acceptingLogins)
+    return failed(
+      session,
+      "temporary-auth-failure",
+      "This server is cut off from its cluster; try again later.",
+    );
   const data = auth.text();
   if (data === "") {
     // RFC 6120 §6.4.2: no initial response; an empty challenge asks for it.

@@ -5,21 +5,16 @@ import { el, type Element } from "../../xml/element.ts";
 import { NS_CARBONS, NS_CLIENT, NS_FORWARD, NS_HINTS } from "../../ns.ts";
 import type { IqRegistry } from "../../router/iq-registry.ts";
 import type { Session } from "../../stream/session.ts";
+import type { SessionHandle } from "../../router/session-handle.ts";
 import type { ServerContext } from "../../server-context.ts";
 import { errorReply, iqResult } from "../../stanza/errors.ts";
 import { withAttrs } from "../../stanza/copy.ts";
-
-const KEY = "carbons";
 
 export interface Carbons {
   /** Copies a message `sender` sent to the account's other enabled resources. */
   sent(sender: Session, stanza: Element): void;
   /** Copies a message delivered to `account` to its enabled resources not among `delivered`. */
-  received(account: string, delivered: readonly Session[], stanza: Element): void;
-}
-
-export function carbonsEnabled(session: Session): boolean {
-  return session.data.get(KEY) === true;
+  received(account: string, delivered: readonly SessionHandle[], stanza: Element): void;
 }
 
 /** §6: chat messages are eligible; §7 private ones, hinted no-copy ones and carbons themselves are not. */
@@ -38,16 +33,16 @@ export function createCarbons(ctx: ServerContext, iq: IqRegistry): Carbons {
     ({ session, iq: stanza }: { session: Session; iq: Element }) => {
       if (stanza.attrs.to !== undefined && stanza.attrs.to !== session.jid?.bare().toString())
         return errorReply(stanza, "service-unavailable");
-      session.data.set(KEY, on);
+      ctx.sessions.update(session, { carbons: on });
       return iqResult(stanza);
     };
   iq.on("set", NS_CARBONS, "enable", toggle(true));
   iq.on("set", NS_CARBONS, "disable", toggle(false));
 
-  const wrap = (kind: "sent" | "received", account: string, to: Session, stanza: Element) =>
+  const wrap = (kind: "sent" | "received", account: string, to: SessionHandle, stanza: Element) =>
     el(
       "message",
-      { xmlns: NS_CLIENT, from: account, to: to.jid?.toString(), type: stanza.attrs.type },
+      { xmlns: NS_CLIENT, from: account, to: to.jid.toString(), type: stanza.attrs.type },
       el(
         kind,
         { xmlns: NS_CARBONS },
@@ -61,14 +56,14 @@ export function createCarbons(ctx: ServerContext, iq: IqRegistry): Carbons {
       const account = sender.jid?.bare().toString() ?? "";
       for (const s of ctx.sessions.ofAccount(account)) {
         // The addressee gets the message itself, not a copy of it.
-        if (s === sender || !carbonsEnabled(s) || s.jid?.toString() === stanza.attrs.to) continue;
+        if (s.local === sender || !s.state.carbons || s.jid.toString() === stanza.attrs.to) continue;
         s.send(wrap("sent", account, s, stanza));
       }
     },
     received(account, delivered, stanza) {
       if (!eligible(stanza)) return;
       for (const s of ctx.sessions.ofAccount(account)) {
-        if (delivered.includes(s) || !carbonsEnabled(s)) continue;
+        if (delivered.some((d) => d.sid === s.sid) || !s.state.carbons) continue;
         s.send(wrap("received", account, s, stanza));
       }
     },

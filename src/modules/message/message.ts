@@ -13,7 +13,8 @@ import type { Session } from "../../stream/session.ts";
 import { errorReply, mayReplyWithError } from "../../stanza/errors.ts";
 import type { ChatDeps } from "../chat-deps.ts";
 import { accountExists } from "../account-exists.ts";
-import { availableSessions, presenceOf } from "../presence/state.ts";
+import { availableSessions } from "../presence/state.ts";
+import { tryParseJid } from "../../jid.ts";
 import type { Carbons } from "../carbons/carbons.ts";
 import type { OfflineMessages } from "./offline.ts";
 
@@ -41,7 +42,7 @@ export function createMessageRouter(
     if (type === "error") return;
     if (type === "groupchat") return bounce(session, stanza, "service-unavailable");
     const account = target.bare().toString();
-    const recipients = availableSessions(ctx, account).filter((s) => presenceOf(s).priority >= 0);
+    const recipients = availableSessions(ctx, account).filter((s) => s.state.priority >= 0);
     if (recipients.length > 0) {
       for (const r of recipients) r.send(stanza);
       return carbons.received(account, recipients, stanza);
@@ -55,6 +56,19 @@ export function createMessageRouter(
     if (outcome === "disabled") return bounce(session, stanza, "service-unavailable");
     if (outcome === "failed") return bounce(session, stanza, "internal-server-error", "wait");
   };
+
+  // A message sent to a session on another node that had gone when it arrived there: kept offline
+  // like one to a bare JID without resources (no sender to bounce to; existence is not asked).
+  ctx.sessions.undeliverable.add((stanza) => {
+    const type = stanza.attrs.type ?? "normal";
+    if (stanza.name !== "message" || (type !== "chat" && type !== "normal")) return;
+    const target = tryParseJid(stanza.attrs.to ?? "");
+    if (target?.local === undefined || !ctx.hosts.has(target.domain)) return;
+    const max = ctx.hosts.get(target.domain)?.options.max_offline_messages ?? 0;
+    offline
+      .store(target.bare().toString(), stanza, max)
+      .catch((err: unknown) => ctx.logger.error({ err }, "keeping an undeliverable message failed"));
+  });
 
   return async (session, stanza, target) => {
     const type = stanza.attrs.type ?? "normal";

@@ -6,6 +6,7 @@
 import { el, type Element } from "../../xml/element.ts";
 import type { Jid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
+import type { Logger } from "../../log.ts";
 import { Hook } from "../../router/hooks.ts";
 import { errorReply } from "../../stanza/errors.ts";
 import { withAttrs } from "../../stanza/copy.ts";
@@ -27,20 +28,22 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
   const available = new Hook<[Session]>();
 
   /** Contacts of `account` whose roster item satisfies `pick`; [] when the store fails (logged). */
-  const contacts = async (session: Session, pick: (i: RosterItem) => boolean) => {
+  const contactsOf = async (account: string, logger: Logger, pick: (i: RosterItem) => boolean) => {
     try {
-      const { items } = await storage.store.roster(session.jid?.bare().toString() ?? "");
+      const { items } = await storage.store.roster(account);
       return items.filter((i) => pick(i) && !i.jid.includes("/")).map((i) => i.jid);
     } catch (err) {
-      session.logger.error({ err }, "roster read failed; presence reaches own resources only");
+      logger.error({ err }, "roster read failed; presence reaches own resources only");
       return [];
     }
   };
+  const contacts = (session: Session, pick: (i: RosterItem) => boolean) =>
+    contactsOf(session.jid?.bare().toString() ?? "", session.logger, pick);
 
   /** Sends `stanza` (from a resource of the account) to each available resource of each bare JID. */
   const fanOut = (stanza: Element, bares: Iterable<string>) => {
     for (const bare of new Set(bares))
-      for (const s of availableSessions(ctx, bare)) s.send(withAttrs(stanza, { to: s.jid?.toString() }));
+      for (const s of availableSessions(ctx, bare)) s.send(withAttrs(stanza, { to: s.jid.toString() }));
   };
 
   const broadcast = async (session: Session, stanza: Element) => {
@@ -65,8 +68,8 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     const state = presenceOf(session);
     const initial = !state.available;
     state.available = true;
-    state.priority = parsePriority(stanza);
-    state.last = withAttrs(stanza, { to: undefined });
+    const last = withAttrs(stanza, { to: undefined });
+    ctx.sessions.update(session, { available: true, priority: parsePriority(stanza), last });
     await broadcast(session, stanza);
     if (!initial) return;
     // §4.3: the probe of each contact the user is subscribed to, answered here for local contacts,
@@ -75,8 +78,8 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     const me = session.jid?.toString();
     for (const bare of [own, ...(await contacts(session, hasTo))])
       for (const s of availableSessions(ctx, bare)) {
-        const last = presenceOf(s).last;
-        if (s !== session && last !== undefined) session.send(withAttrs(last, { to: me }));
+        const last = s.state.last;
+        if (s.local !== session && last !== undefined) session.send(withAttrs(last, { to: me }));
       }
     await subs.deliverPending(session);
     available.run((err) => session.logger.error({ err }, "available hook failed"), session);
@@ -87,7 +90,7 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     if (!state.available) return;
     await broadcast(session, stanza);
     state.available = false;
-    state.last = undefined;
+    ctx.sessions.update(session, { available: false, last: undefined });
     state.directed.clear();
   };
 
@@ -111,7 +114,7 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     const subscribed = await contacts(session, hasTo);
     if (!subscribed.includes(bare) && bare !== session.jid?.bare().toString()) return;
     for (const s of availableSessions(ctx, bare)) {
-      const last = presenceOf(s).last;
+      const last = s.state.last;
       if (last !== undefined) session.send(withAttrs(last, { to: session.jid?.toString() }));
     }
   };
@@ -123,6 +126,17 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     return becomeUnavailable(session, gone).catch((err: unknown) =>
       session.logger.error({ err }, "unavailable broadcast failed"),
     );
+  });
+
+  // A dead cluster node's available sessions go unavailable for their contacts (its roster here;
+  // directed presence to non-contacts was the dead node's memory and is lost with it).
+  ctx.sessions.reaped.add((handle) => {
+    if (!handle.state.available) return;
+    const bare = handle.jid.bare().toString();
+    const gone = el("presence", { from: handle.jid.toString(), type: "unavailable" });
+    contactsOf(bare, ctx.logger, hasFrom)
+      .then((subscribers) => fanOut(gone, [bare, ...subscribers]))
+      .catch((err: unknown) => ctx.logger.error({ err }, "unavailable broadcast failed"));
   });
 
   return {

@@ -9,7 +9,7 @@ import type { ChatDeps } from "../chat-deps.ts";
 import { accountExists } from "../account-exists.ts";
 import { pushRoster } from "../roster/items.ts";
 import * as st from "../roster/subscription-states.ts";
-import { availableSessions, presenceOf } from "./state.ts";
+import { availableSessions } from "./state.ts";
 import { withAttrs } from "../../stanza/copy.ts";
 import { parseStoredElement } from "../../xml/parse-stored.ts";
 
@@ -52,10 +52,10 @@ export function createSubscriptions({ ctx, storage }: ChatDeps): Subscriptions {
   const sendPresence = (from: Jid, to: Jid, unavailable: boolean) => {
     const targets = availableSessions(ctx, to.toString());
     for (const source of availableSessions(ctx, from.toString())) {
-      const full = source.jid?.toString();
-      const last = presenceOf(source).last;
+      const full = source.jid.toString();
+      const last = source.state.last;
       for (const t of targets) {
-        const target = t.jid?.toString();
+        const target = t.jid.toString();
         if (unavailable) t.send(el("presence", { from: full, to: target, type: "unavailable" }));
         else if (last !== undefined) t.send(withAttrs(last, { to: target }));
       }

@@ -65,8 +65,9 @@ async function removeAccount(
   session.send(iqResult(iq));
   const bare = session.jid?.bare().toString() ?? "";
   session.close("not-authorized", ACCOUNT_DELETED);
+  // Every other session of the account, on this node or another.
   for (const other of ctx.sessions.ofAccount(bare)) {
-    if (other !== session) other.close("not-authorized", ACCOUNT_DELETED);
+    if (other.local !== session) other.close("not-authorized", ACCOUNT_DELETED);
   }
   ctx.hooks.accountRemoved.run((err) => session.logger.error({ err }, "account-removed hook failed"), bare);
   return undefined;

@@ -7,11 +7,10 @@ import type { Session } from "../../stream/session.ts";
 import type { ServerContext } from "../../server-context.ts";
 import type { RosterItem } from "../../storage/store.ts";
 
-const INTERESTED = "roster.interested";
-
 /** RFC 6121 §2.1.6: pushes go to "interested resources", those that requested the roster. */
-export function markInterested(session: Session): void {
-  session.data.set(INTERESTED, true);
+export function markInterested(ctx: ServerContext, session: Session): void {
+  if (ctx.sessions.handleOf(session)?.state.interested !== true)
+    ctx.sessions.update(session, { interested: true });
 }
 
 export function itemElement(item: RosterItem): Element {
@@ -35,11 +34,11 @@ export function pushRoster(
 ): void {
   const child = item === undefined ? el("item", { jid, subscription: "remove" }) : itemElement(item);
   for (const session of ctx.sessions.ofAccount(account)) {
-    if (session.data.get(INTERESTED) !== true) continue;
+    if (!session.state.interested) continue;
     session.send(
       el(
         "iq",
-        { type: "set", id: `push-${randomBytes(6).toString("hex")}`, to: session.jid?.toString() },
+        { type: "set", id: `push-${randomBytes(6).toString("hex")}`, to: session.jid.toString() },
         el("query", { xmlns: NS_ROSTER, ver: String(version) }, child),
       ),
     );

@@ -27,7 +27,7 @@ export function registerRoster(iq: IqRegistry, deps: ChatDeps, subs: Subscriptio
 
   iq.on("get", NS_ROSTER, "query", async ({ session, iq: stanza, payload }: IqContext) => {
     if (!ownAccount(stanza)) return errorReply(stanza, "service-unavailable");
-    markInterested(session);
+    markInterested(ctx, session);
     const account = session.jid?.bare().toString() ?? "";
     const { version, items } = await storage.store.roster(account);
     // XEP-0237 §2.3: the client's version is current: an empty result, pushes follow.

@@ -1,0 +1,163 @@
+// Suite `cluster`: logins/s and CPU per login with `serve --workers 2` against `--workers 1` (one
+// port, one machine), and a chat message between two nodes against one within a node (median and
+// p99 delivery latency, messages/s). Needs PostgreSQL and Redis (XHA_BENCH_POSTGRES_URL,
+// XHA_BENCH_REDIS_URL; defaults on 127.0.0.1); uses a schema and a key prefix of its own.
+import { join } from "node:path";
+import postgres from "postgres";
+import { Redis } from "ioredis";
+import { startApi } from "../targets/api.ts";
+import { startOurs } from "../targets/ours.ts";
+import { SkipError, type Target } from "../targets/target.ts";
+import { login } from "../load/xmpp-login.ts";
+import { measureMessages } from "../load/message-latency.ts";
+import { percentile } from "../lib/stats.ts";
+import { measureLogin } from "./measure-login.ts";
+import type { Suite, SuiteContext } from "./suite.ts";
+
+const PG = process.env.XHA_BENCH_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
+const REDIS = process.env.XHA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const DOMAIN = "http.test";
+
+async function reachable(): Promise<string | undefined> {
+  const sql = postgres(PG, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  const r = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on("error", () => {});
+  try {
+    await sql`SELECT 1`;
+    await r.connect();
+    await r.ping();
+    return undefined;
+  } catch (err) {
+    return `PostgreSQL (${PG}) and Redis (${REDIS}) are needed: ${(err as Error).message}`;
+  } finally {
+    await sql.end({ timeout: 1 });
+    r.disconnect();
+  }
+}
+
+async function cleanup(schema: string, prefix: string): Promise<void> {
+  const sql = postgres(PG, { max: 1, onnotice: () => {} });
+  await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`.catch(() => {});
+  await sql.end({ timeout: 1 });
+  const r = new Redis(REDIS);
+  const keys = await r.keys(`${prefix}:*`);
+  if (keys.length > 0) await r.del(...keys);
+  r.disconnect();
+}
+
+export const clusterSuite: Suite = {
+  name: "cluster",
+  summary: "serve --workers 2 vs 1 (logins/s, CPU/login); a message across nodes vs within one",
+  async run(ctx) {
+    const missing = await reachable();
+    if (missing !== undefined) throw new SkipError(missing);
+    const schema = `xha_bench_${process.pid}`;
+    const prefix = `xhabench-${process.pid}`;
+    const api = await startApi("api-cluster");
+    const targets: Target[] = [];
+    const start = (name: string, workers: number, label: string) =>
+      startOurs({
+        repoRoot: ctx.repoRoot,
+        runDir: join(ctx.runDir, name),
+        hosts: [{ domain: DOMAIN, apiUrl: api.url }],
+        starttls: false,
+        extraToml: [
+          "http_ports = []",
+          "https_ports = []",
+          'storage = "sql"',
+          `sql = ${JSON.stringify(`${PG}?schema=${schema}`)}`,
+        ],
+        cluster: { redis: REDIS, prefix, node: name },
+        workers,
+        label,
+      }).then((t) => (targets.push(t), t));
+    try {
+      await loginRatio(ctx, api, start);
+      await Promise.allSettled(targets.splice(0).map((t) => t.stop()));
+      await messages(ctx, start);
+    } finally {
+      await Promise.allSettled(targets.map((t) => t.stop()));
+      await api.stop();
+      await cleanup(schema, prefix);
+    }
+  },
+};
+
+type Start = (name: string, workers: number, label: string) => Promise<Target>;
+
+async function loginRatio(ctx: SuiteContext, api: Parameters<typeof measureLogin>[1]["api"], start: Start) {
+  const one = await start("w1", 1, "ours --workers 1");
+  const two = await start("w2", 2, "ours --workers 2");
+  // The port opens with the first worker; give the second time to join.
+  await new Promise((r) => setTimeout(r, 3000));
+  const opts = { concurrency: 16, starttls: false, api };
+  for (const t of [one, two]) await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
+  for (let r = 0; r < ctx.rounds; r++) {
+    ctx.progress.phase(`cluster logins round ${r + 1}/${ctx.rounds}`);
+    const m = [];
+    for (const t of [one, two]) {
+      const x = await measureLogin(t, { ...opts, durationMs: ctx.durationMs }, ctx.progress);
+      ctx.progress.done();
+      ctx.results.add("cluster", "logins c=16", t.label, "logins/s", "1/s", x.loginsPerS);
+      ctx.results.add("cluster", "logins c=16", t.label, "CPU per login", "ms", x.cpuMsPerLogin);
+      m.push(x);
+    }
+    const [a, b] = m;
+    if (a !== undefined && b !== undefined) {
+      ctx.results.ratio(
+        "cluster",
+        "logins c=16",
+        "logins/s workers 2 ÷ 1",
+        true,
+        b.loginsPerS / a.loginsPerS,
+      );
+      ctx.results.ratio(
+        "cluster",
+        "logins c=16",
+        "CPU/login workers 2 ÷ 1",
+        false,
+        b.cpuMsPerLogin / a.cpuMsPerLogin,
+      );
+    }
+  }
+}
+
+async function messages(ctx: SuiteContext, start: Start) {
+  const a = await start("a", 1, "node a");
+  const b = await start("b", 1, "node b");
+  const on = (t: Target, user: string) =>
+    login({ port: t.port, domain: DOMAIN, starttls: false, stepTimeoutMs: 10_000 }, user, "secret", "r");
+  const sender = await on(a, "u1");
+  const sameNode = await on(a, "u2");
+  const otherNode = await on(b, "u3");
+  // Until node a sees u3 on node b (announcements go through Redis).
+  await new Promise((r) => setTimeout(r, 500));
+  try {
+    for (let r = 0; r < ctx.rounds; r++) {
+      ctx.progress.phase(`cluster messages round ${r + 1}/${ctx.rounds}`);
+      const p99 = new Map<string, number>();
+      for (const [kase, to, jid] of [
+        ["same node", sameNode, `u2@${DOMAIN}/r`],
+        ["across nodes", otherNode, `u3@${DOMAIN}/r`],
+      ] as const) {
+        const m = await measureMessages(sender.socket, jid, to.socket, {
+          pings: 300,
+          burst: 3000,
+          window: 64,
+          timeoutMs: 10_000,
+        });
+        const sorted = [...m.latenciesMs].sort((x, y) => x - y);
+        ctx.results.add("cluster", "messages", kase, "median latency", "ms", percentile(sorted, 50));
+        ctx.results.add("cluster", "messages", kase, "p99 latency", "ms", percentile(sorted, 99));
+        ctx.results.add("cluster", "messages", kase, "msgs/s", "1/s", m.msgsPerS);
+        p99.set(kase, percentile(sorted, 99));
+      }
+      const cross = p99.get("across nodes");
+      const same = p99.get("same node");
+      if (cross !== undefined && same !== undefined)
+        ctx.results.add("cluster", "messages", "across − same", "p99 latency added", "ms", cross - same);
+    }
+  } finally {
+    for (const s of [sender, sameNode, otherNode]) s.destroy();
+  }
+}

@@ -1,0 +1,50 @@
+// `serve --workers N`: N server processes under Node's cluster module, sharing the listening ports
+// (the primary accepts and hands connections round-robin). Each worker is a cluster node of its own
+// ([cluster] is required: the workers share sessions through Redis like separate machines would).
+// The primary only supervises: it restarts a worker that dies and, on SIGINT/SIGTERM, stops them all.
+import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "../log.ts";
+
+/** The env variable telling a worker its index (its node name is the configured one plus "-w<index>"). */
+export const WORKER_ENV = "XHA_WORKER_INDEX";
+
+/** A restarted worker waits this long, so a worker that cannot start does not spin. */
+const RESTART_DELAY_MS = 1000;
+
+export function workerIndex(): number | undefined {
+  if (!cluster.isWorker) return undefined;
+  const n = Number(process.env[WORKER_ENV]);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** Runs in the primary until `stop` resolves and every worker has exited. */
+export async function superviseWorkers(count: number, stop: Promise<void>, logger: Logger): Promise<void> {
+  let stopping = false;
+  const live = new Map<number, Worker>();
+  const fork = (index: number) => {
+    const w = cluster.fork({ [WORKER_ENV]: String(index) });
+    live.set(index, w);
+    w.on("exit", (code, signal) => {
+      live.delete(index);
+      if (stopping) return;
+      logger.error({ worker: index, code, signal }, "a worker exited; starting it again");
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, RESTART_DELAY_MS).unref();
+    });
+  };
+  for (let i = 1; i <= count; i++) fork(i);
+  logger.info({ workers: count }, "workers started");
+  await stop;
+  stopping = true;
+  logger.info({ workers: live.size }, "stopping the workers");
+  const exits = [...live.values()].map(
+    (w) =>
+      new Promise<void>((resolve) => {
+        if (w.isDead()) return resolve();
+        w.once("exit", () => resolve());
+        w.process.kill("SIGTERM");
+      }),
+  );
+  await Promise.all(exits);
+}

@@ -1,0 +1,424 @@
+// A cluster node's SessionDirectory: its own sessions (the local registry) plus a replica of every
+// other node's, kept in a Redis hash and announced over pub/sub, so lookups stay synchronous and
+// local. Each node holds a lease it renews; a node whose lease lapses is reaped by a live one
+// (docs/cluster.md has the bounds and what happens while Redis is unreachable).
+import type { Logger } from "../log.ts";
+import type { Element } from "../xml/element.ts";
+import { parseJid, type Jid } from "../jid.ts";
+import type { Session } from "../stream/session.ts";
+import type { ServerHooks } from "../server-context.ts";
+import type { SessionDirectory } from "../router/directory.ts";
+import type { SessionHandle, SharedState } from "../router/session-handle.ts";
+import { SessionRegistry } from "../router/sessions.ts";
+import type { StreamErrorCondition } from "../xml/stream-errors.ts";
+import { parseStoredElement } from "../xml/parse-stored.ts";
+import { XhaError } from "../errors.ts";
+import type { ClusterOptions } from "./config.ts";
+import { RemoteHandle, type NodeLink } from "./remote-handle.ts";
+import {
+  fromWireState,
+  parseEntry,
+  parseMessage,
+  toWireState,
+  type Broadcast,
+  type Direct,
+  type Entry,
+} from "./wire.ts";
+import { RedisLink } from "./redis-link.ts";
+import { RemoteView } from "./remote-view.ts";
+
+export interface ClusterStats {
+  routedOut: number;
+  routedIn: number;
+  /** Round trip of the last lease renewal, in seconds (NaN before the first). */
+  redisLatency: number;
+}
+
+export class ClusterDirectory implements SessionDirectory, NodeLink {
+  private readonly local: SessionRegistry;
+  private readonly view: RemoteView;
+  private readonly since = new WeakMap<Session, number>();
+  private readonly redis: RedisLink;
+  private readonly leaseMs: number;
+  private lastRenew = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+  private hooks: ServerHooks | undefined;
+  private relaying = false;
+  private started = false;
+  readonly stats: ClusterStats = { routedOut: 0, routedIn: 0, redisLatency: Number.NaN };
+
+  constructor(
+    readonly options: ClusterOptions,
+    private readonly logger: Logger,
+  ) {
+    this.local = new SessionRegistry(options.node);
+    this.view = new RemoteView(options.node);
+    this.leaseMs = options.lease * 1000;
+    this.redis = new RedisLink(options, logger, {
+      message: (channel, text) => {
+        try {
+          this.onMessage(channel, text);
+        } catch (err) {
+          this.warn(err, "handling a cluster message");
+        }
+      },
+      // After a reconnection the announcements in between are lost: take a fresh copy once both
+      // connections are back (whichever comes back last starts it).
+      ready: () => {
+        if (this.started && this.up) this.track(this.resync());
+      },
+    });
+  }
+
+  get reaped() {
+    return this.local.reaped;
+  }
+  get undeliverable() {
+    return this.local.undeliverable;
+  }
+  get resynced() {
+    return this.local.resynced;
+  }
+
+  /** Connects, registers this node and loads the others' sessions; throws when Redis cannot be reached. */
+  async start(hooks: ServerHooks): Promise<void> {
+    this.hooks = hooks;
+    hooks.passwordChanged.add((bare) => this.announceAccount("passwordChanged", bare));
+    hooks.accountRemoved.add((bare) => this.announceAccount("accountRemoved", bare));
+    try {
+      await this.redis.connect();
+      await this.rejoin();
+    } catch (err) {
+      await this.redis.close();
+      throw new XhaError(
+        "XHA_CLUSTER",
+        `cluster: cannot reach Redis at ${redact(this.options.redis)}: ${(err as Error).message}`,
+      );
+    }
+    this.started = true;
+    this.timer = setInterval(() => this.track(this.tick()), this.leaseMs / 3);
+    this.timer.unref();
+    this.logger.info({ node: this.options.node, sessions: this.view.size }, "joined the cluster");
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await Promise.allSettled([...this.pending]);
+    if (this.redis.commandsUp) {
+      for (const h of this.local.localSessions()) await this.unregister(h.jid, h.sid).catch(() => {});
+      await this.redis.dropLease().catch(() => {});
+    }
+    await this.redis.close();
+  }
+
+  // --- SessionDirectory ---
+
+  add(session: Session): SessionHandle | undefined {
+    const jid = session.jid;
+    if (jid?.resource === undefined) throw new Error("only bound sessions are registered");
+    const previous = this.local.add(session) ?? this.view.get(jid.bare().toString(), jid.resource);
+    this.since.set(session, Date.now());
+    this.track(this.register(session));
+    return previous;
+  }
+
+  remove(session: Session): void {
+    const h = this.local.handleOf(session);
+    if (h === undefined) return;
+    this.local.remove(session);
+    this.track(this.unregister(h.jid, h.sid).catch((err: unknown) => this.warn(err, "unregister")));
+  }
+
+  get(bare: string, resource: string): SessionHandle | undefined {
+    return this.local.get(bare, resource) ?? (this.up ? this.view.get(bare, resource) : undefined);
+  }
+
+  ofAccount(bare: string): SessionHandle[] {
+    const mine = this.local.ofAccount(bare);
+    if (!this.up) return mine;
+    const others = this.view.ofAccount(bare).filter((r) => !mine.some((m) => m.jid.equals(r.jid)));
+    return [...mine, ...others];
+  }
+
+  handleOf(session: Session): SessionHandle | undefined {
+    return this.local.handleOf(session);
+  }
+
+  localSessions(): Iterable<SessionHandle> {
+    return this.local.localSessions();
+  }
+
+  update(session: Session, patch: Partial<SharedState>): void {
+    this.local.update(session, patch);
+    const h = this.local.handleOf(session);
+    if (h === undefined || !this.up) return;
+    const jid = h.jid.toString();
+    const entry = this.entryOf(session, h.state);
+    const text = JSON.stringify(entry);
+    const announce = JSON.stringify({ t: "set", jid, e: entry } satisfies Broadcast);
+    this.track(
+      this.redis.replace(jid, h.sid, text, announce).catch((err: unknown) => this.warn(err, "update")),
+    );
+  }
+
+  get localCount(): number {
+    return this.local.localCount;
+  }
+
+  get clusterCount(): number {
+    return this.local.localCount + (this.up ? this.view.size : 0);
+  }
+
+  /** Logins are refused once the lease may have lapsed: another node may have reaped us by then. */
+  get acceptingLogins(): boolean {
+    return Date.now() - this.lastRenew < this.leaseMs;
+  }
+
+  // --- NodeLink ---
+
+  /** Remote sessions are visible only while Redis answers (docs/cluster.md, "Faults"). */
+  get up(): boolean {
+    return this.redis.up;
+  }
+
+  sendStanza(node: string, jid: Jid, stanza: Element): void {
+    const text = JSON.stringify({
+      t: "stanza",
+      jid: jid.toString(),
+      xml: stanza.toString(),
+    } satisfies Direct);
+    this.stats.routedOut++;
+    const undeliverable = () =>
+      this.local.undeliverable.run((e) => this.warn(e, "undeliverable hook"), stanza);
+    this.track(
+      this.redis.publish(this.redis.nodeChannel(node), text).then(
+        // Nobody listening: the node died and is not reaped yet. The stanza is not lost for that.
+        (listeners) => {
+          if (listeners === 0) undeliverable();
+        },
+        (err: unknown) => {
+          this.warn(err, "routing a stanza");
+          undeliverable();
+        },
+      ),
+    );
+  }
+
+  closeRemote(node: string, jid: Jid, sid: string, cond: StreamErrorCondition, text?: string): void {
+    const order: Direct = {
+      t: "close",
+      jid: jid.toString(),
+      sid,
+      cond,
+      ...(text === undefined ? {} : { text }),
+    };
+    this.track(
+      this.redis
+        .publish(this.redis.nodeChannel(node), JSON.stringify(order))
+        .catch((err: unknown) => this.warn(err, "close")),
+    );
+  }
+
+  /** Health for /healthz: degraded while Redis does not answer. */
+  health(): { ok: boolean; text: string } {
+    if (!this.acceptingLogins)
+      return { ok: false, text: "degraded: cut off from the cluster, not accepting logins" };
+    if (!this.up) return { ok: true, text: "degraded: Redis unreachable, serving local sessions" };
+    return { ok: true, text: "ok" };
+  }
+
+  // --- Redis side ---
+
+  private entryOf(session: Session, state: SharedState): Entry {
+    return {
+      node: this.options.node,
+      sid: session.id,
+      since: this.since.get(session) ?? 0,
+      state: toWireState(state),
+    };
+  }
+
+  private async register(session: Session): Promise<void> {
+    const h = this.local.handleOf(session);
+    if (h === undefined || !this.redis.commandsUp) return;
+    const jid = h.jid.toString();
+    const entry = this.entryOf(session, h.state);
+    const announce = JSON.stringify({ t: "set", jid, e: entry } satisfies Broadcast);
+    try {
+      const [stored, old] = await this.redis.register(
+        jid,
+        JSON.stringify(entry),
+        h.sid,
+        entry.since,
+        announce,
+      );
+      const other = old === "" ? undefined : parseEntry(old);
+      if (other === undefined || other.sid === h.sid) return;
+      // RFC 6120 §7.7.2.2 across nodes: the older of two sessions for one full JID is ended.
+      if (stored === 0)
+        return session.close("conflict", "Replaced by a newer connection with the same resource");
+      if (other.node !== this.options.node)
+        this.closeRemote(
+          other.node,
+          h.jid,
+          other.sid,
+          "conflict",
+          "Replaced by a new connection with the same resource",
+        );
+    } catch (err) {
+      this.warn(err, "register");
+    }
+  }
+
+  private async unregister(jid: Jid, sid: string): Promise<void> {
+    if (!this.redis.commandsUp) return;
+    const announce = JSON.stringify({ t: "del", jid: jid.toString(), sid } satisfies Broadcast);
+    await this.redis.replace(jid.toString(), sid, "", announce);
+  }
+
+  /** Renews the lease; when it had lapsed (or Redis lost it), registers everything again. */
+  private async tick(): Promise<void> {
+    if (!this.redis.commandsUp) return;
+    try {
+      const sent = Date.now();
+      const t0 = performance.now();
+      const kept = await this.redis.renew(this.leaseMs);
+      this.stats.redisLatency = (performance.now() - t0) / 1000;
+      if (!kept) await this.rejoin();
+      else this.lastRenew = sent;
+      await this.reapDeadNodes();
+    } catch (err) {
+      this.warn(err, "lease renewal");
+    }
+  }
+
+  /** Takes the lease and registers every local session again, then reloads the others'. */
+  private async rejoin(): Promise<void> {
+    const sent = Date.now();
+    await this.redis.takeLease(this.leaseMs);
+    this.lastRenew = sent;
+    for (const h of this.local.localSessions()) if (h.local !== undefined) await this.register(h.local);
+    await this.loadSnapshot();
+  }
+
+  private async resync(): Promise<void> {
+    try {
+      // Changes made while Redis was away were not written: register everything again.
+      await this.rejoin();
+      this.logger.info({ node: this.options.node, remote: this.view.size }, "cluster view reloaded");
+      this.local.resynced.run((err) => this.warn(err, "resynced hook"));
+    } catch (err) {
+      this.warn(err, "resync");
+    }
+  }
+
+  private async loadSnapshot(): Promise<void> {
+    const all = await this.redis.snapshot();
+    const entries = Object.entries(all).map(([jid, text]) => [jid, parseEntry(text)] as const);
+    this.view.replace(entries.flatMap(([jid, e]) => this.handleFrom(jid, e) ?? []));
+    // Our own sessions that ended while Redis was away are still there: drop them now.
+    for (const [jid, e] of entries) {
+      if (e?.node !== this.options.node) continue;
+      const j = parseJid(jid);
+      if (this.local.get(j.bare().toString(), j.resource ?? "")?.sid !== e.sid)
+        await this.unregister(j, e.sid);
+    }
+  }
+
+  private async reapDeadNodes(): Promise<void> {
+    for (const node of await this.redis.otherNodes()) {
+      const flat = await this.redis.reap(node);
+      if (flat.length === 0) continue;
+      this.logger.warn(
+        { node, sessions: flat.length / 2 },
+        "a cluster node's lease lapsed: its sessions are dropped",
+      );
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const h = this.handleFrom(flat[i] ?? "", parseEntry(flat[i + 1] ?? ""));
+        if (h === undefined) continue;
+        this.view.remove(h.jid, h.sid);
+        this.local.reaped.run((err) => this.warn(err, "reaped hook"), h);
+      }
+    }
+  }
+
+  private handleFrom(jid: string, e: Entry | undefined): RemoteHandle | undefined {
+    if (e === undefined || e.node === this.options.node) return undefined;
+    try {
+      return new RemoteHandle(parseJid(jid), e.node, e.sid, e.since, fromWireState(e.state), this);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private onMessage(channel: string, text: string): void {
+    if (channel === this.redis.allChannel) return this.onBroadcast(parseMessage<Broadcast>(text));
+    const m = parseMessage<Direct>(text);
+    if (m === undefined) return this.logger.warn({ channel }, "cluster: an unreadable message was ignored");
+    const jid = parseJid(m.jid);
+    const h = this.local.get(jid.bare().toString(), jid.resource ?? "");
+    if (m.t === "close") {
+      if (h?.sid === m.sid) h.close(m.cond, m.text);
+      return;
+    }
+    const stanza = parseStoredElement(m.xml);
+    if (stanza === undefined) return;
+    this.stats.routedIn++;
+    if (h?.isOpen === true) h.send(stanza);
+    else this.local.undeliverable.run((err) => this.warn(err, "undeliverable hook"), stanza);
+  }
+
+  private onBroadcast(m: Broadcast | undefined): void {
+    if (m === undefined) return;
+    if (m.t === "set") {
+      const h = this.handleFrom(m.jid, m.e);
+      if (h !== undefined) this.view.set(h);
+    } else if (m.t === "del") {
+      this.view.remove(parseJid(m.jid), m.sid);
+    } else if (m.t === "acct" && m.from !== this.options.node && this.hooks !== undefined) {
+      // The same hooks as on the node where it happened; not announced again.
+      this.relaying = true;
+      try {
+        this.hooks[m.kind].run((err) => this.warn(err, `${m.kind} hook`), m.bare);
+      } finally {
+        this.relaying = false;
+      }
+    }
+  }
+
+  private announceAccount(kind: "passwordChanged" | "accountRemoved", bare: string): void {
+    if (this.relaying) return;
+    const m: Broadcast = { t: "acct", kind, bare, from: this.options.node };
+    this.track(
+      this.redis
+        .publish(this.redis.allChannel, JSON.stringify(m))
+        .catch((err: unknown) => this.warn(err, kind)),
+    );
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    const done = () => void this.pending.delete(p);
+    p.then(done, (err: unknown) => {
+      done();
+      this.warn(err, "a cluster operation");
+    });
+  }
+
+  private warn(err: unknown, what: string): void {
+    this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `cluster: ${what} failed`);
+  }
+}
+
+/** A Redis URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "(invalid URL)";
+  }
+}

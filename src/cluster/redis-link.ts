@@ -1,0 +1,154 @@
+// A cluster node's two Redis connections (commands; subscriptions) and the operations the cluster
+// directory needs, each one command or one Lua script (./scripts.ts). Keys and channels all start
+// with the configured prefix: `<p>:sessions` (hash: full JID → entry), `<p>:nodes` (set),
+// `<p>:lease:<node>` (expiring key), channels `<p>:all` (announcements) and `<p>:node:<node>`.
+import { Redis } from "ioredis";
+import type { Logger } from "../log.ts";
+import type { ClusterOptions } from "./config.ts";
+import { REAP, REGISTER, REPLACE_IF_OWNER } from "./scripts.ts";
+
+export class RedisLink {
+  private readonly cmd: Redis;
+  private readonly sub: Redis;
+  private readonly p: string;
+
+  constructor(
+    private readonly options: ClusterOptions,
+    logger: Logger,
+    handlers: { message(channel: string, text: string): void; ready(): void },
+  ) {
+    this.p = options.prefix;
+    const common = {
+      lazyConnect: true,
+      // Fail fast while Redis is away: callers fall back (offline storage), nothing piles up.
+      maxRetriesPerRequest: 1,
+      retryStrategy: (n: number) => Math.min(50 * n, 1000),
+    };
+    this.cmd = new Redis(options.redis, { ...common, enableOfflineQueue: false });
+    this.sub = new Redis(options.redis, common);
+    this.cmd.defineCommand("xhaRegister", { numberOfKeys: 2, lua: REGISTER });
+    this.cmd.defineCommand("xhaReplace", { numberOfKeys: 2, lua: REPLACE_IF_OWNER });
+    this.cmd.defineCommand("xhaReap", { numberOfKeys: 4, lua: REAP });
+    for (const [name, conn] of [
+      ["commands", this.cmd],
+      ["subscriber", this.sub],
+    ] as const) {
+      conn.on("error", (err: Error) => logger.warn({ err: err.message, connection: name }, "redis"));
+      conn.on("ready", () => handlers.ready());
+    }
+    this.sub.on("message", (channel: string, text: string) => handlers.message(channel, text));
+  }
+
+  get allChannel(): string {
+    return `${this.p}:all`;
+  }
+
+  nodeChannel(node: string): string {
+    return `${this.p}:node:${node}`;
+  }
+
+  private get sessions(): string {
+    return `${this.p}:sessions`;
+  }
+
+  private lease(node: string): string {
+    return `${this.p}:lease:${node}`;
+  }
+
+  /** Both connections answer. */
+  get up(): boolean {
+    return this.cmd.status === "ready" && this.sub.status === "ready";
+  }
+
+  get commandsUp(): boolean {
+    return this.cmd.status === "ready";
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all([this.cmd.connect(), this.sub.connect()]);
+    await this.sub.subscribe(this.allChannel, this.nodeChannel(this.options.node));
+  }
+
+  /** Stores an entry unless a newer session holds the JID: [1, previous or ""] or [0, newer]. */
+  async register(
+    jid: string,
+    entry: string,
+    sid: string,
+    since: number,
+    announce: string,
+  ): Promise<[number, string]> {
+    return (await this.cmd.xhaRegister(
+      this.sessions,
+      this.allChannel,
+      jid,
+      entry,
+      sid,
+      String(since),
+      announce,
+    )) as [number, string];
+  }
+
+  /** Replaces (or, with entry "", deletes) the JID's entry while `sid` holds it, and announces. */
+  async replace(jid: string, sid: string, entry: string, announce: string): Promise<void> {
+    await this.cmd.xhaReplace(this.sessions, this.allChannel, jid, sid, entry, announce);
+  }
+
+  /** Renews this node's lease; false when it had lapsed (or Redis lost it). */
+  async renew(ms: number): Promise<boolean> {
+    return (await this.cmd.set(this.lease(this.options.node), "1", "PX", ms, "XX")) !== null;
+  }
+
+  async takeLease(ms: number): Promise<void> {
+    await this.cmd
+      .multi()
+      .set(this.lease(this.options.node), "1", "PX", ms)
+      .sadd(`${this.p}:nodes`, this.options.node)
+      .exec();
+  }
+
+  async dropLease(): Promise<void> {
+    await this.cmd
+      .multi()
+      .del(this.lease(this.options.node))
+      .srem(`${this.p}:nodes`, this.options.node)
+      .exec();
+  }
+
+  snapshot(): Promise<Record<string, string>> {
+    return this.cmd.hgetall(this.sessions);
+  }
+
+  otherNodes(): Promise<string[]> {
+    return this.cmd.smembers(`${this.p}:nodes`).then((all) => all.filter((n) => n !== this.options.node));
+  }
+
+  /** Drops a node whose lease lapsed; returns its sessions as jid, entry, jid, entry… (else []). */
+  async reap(node: string): Promise<string[]> {
+    return (await this.cmd.xhaReap(
+      this.sessions,
+      `${this.p}:nodes`,
+      this.lease(node),
+      this.allChannel,
+      node,
+    )) as string[];
+  }
+
+  /** Resolves with the number of subscribers that got it. */
+  publish(channel: string, text: string): Promise<number> {
+    return this.cmd.publish(channel, text);
+  }
+
+  async close(): Promise<void> {
+    if (this.cmd.status === "ready") await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
+    this.cmd.disconnect();
+    this.sub.disconnect();
+  }
+}
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    xhaRegister(...args: string[]): Promise<unknown> & Context;
+    xhaReplace(...args: string[]): Promise<unknown> & Context;
+    xhaReap(...args: string[]): Promise<unknown> & Context;
+  }
+}

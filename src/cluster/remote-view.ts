@@ -1,0 +1,49 @@
+// This node's replica of the sessions bound on the other nodes, by bare JID and resource.
+import type { Jid } from "../jid.ts";
+import type { RemoteHandle } from "./remote-handle.ts";
+
+export class RemoteView {
+  private readonly byBare = new Map<string, Map<string, RemoteHandle>>();
+  private count = 0;
+
+  constructor(private readonly self: string) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(bare: string, resource: string): RemoteHandle | undefined {
+    return this.byBare.get(bare)?.get(resource);
+  }
+
+  ofAccount(bare: string): RemoteHandle[] {
+    return [...(this.byBare.get(bare)?.values() ?? [])];
+  }
+
+  /** Adds or updates; of two sessions for one full JID the newer stays. */
+  set(h: RemoteHandle): void {
+    if (h.node === this.self) return;
+    const bare = h.jid.bare().toString();
+    let m = this.byBare.get(bare);
+    if (m === undefined) this.byBare.set(bare, (m = new Map<string, RemoteHandle>()));
+    const old = m.get(h.jid.resource ?? "");
+    if (old !== undefined && old.sid !== h.sid && old.since > h.since) return;
+    if (old === undefined) this.count++;
+    m.set(h.jid.resource ?? "", h);
+  }
+
+  remove(jid: Jid, sid: string): void {
+    const bare = jid.bare().toString();
+    const m = this.byBare.get(bare);
+    if (m?.get(jid.resource ?? "")?.sid !== sid) return;
+    m.delete(jid.resource ?? "");
+    this.count--;
+    if (m.size === 0) this.byBare.delete(bare);
+  }
+
+  replace(all: Iterable<RemoteHandle>): void {
+    this.byBare.clear();
+    this.count = 0;
+    for (const h of all) this.set(h);
+  }
+}

@@ -1,0 +1,95 @@
+// What cluster nodes keep in Redis and say to each other over pub/sub. JSON, one shape per kind;
+// stanzas travel as their XML. Anything that does not parse is ignored (and logged by the caller).
+import type { SharedState } from "../router/session-handle.ts";
+import { parseStoredElement } from "../xml/parse-stored.ts";
+import type { StreamErrorCondition } from "../xml/stream-errors.ts";
+
+/** One bound session in the registry hash, keyed by its full JID. */
+export interface Entry {
+  readonly node: string;
+  readonly sid: string;
+  /** ms since the epoch at bind: the newer of two sessions for one full JID wins. */
+  readonly since: number;
+  readonly state: WireState;
+}
+
+interface WireState {
+  readonly available: boolean;
+  readonly priority: number;
+  readonly last?: string;
+  readonly carbons: boolean;
+  readonly interested: boolean;
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+/** On the broadcast channel: registry changes and account events. */
+export type Broadcast =
+  | { readonly t: "set"; readonly jid: string; readonly e: Entry }
+  | { readonly t: "del"; readonly jid: string; readonly sid: string }
+  | {
+      readonly t: "acct";
+      readonly kind: "passwordChanged" | "accountRemoved";
+      readonly bare: string;
+      readonly from: string;
+    };
+
+/** On a node's own channel: a stanza for one of its sessions, or an order to end one. */
+export type Direct =
+  | { readonly t: "stanza"; readonly jid: string; readonly xml: string }
+  | {
+      readonly t: "close";
+      readonly jid: string;
+      readonly sid: string;
+      readonly cond: StreamErrorCondition;
+      readonly text?: string;
+    };
+
+export function toWireState(s: SharedState): WireState {
+  const w: WireState = {
+    available: s.available,
+    priority: s.priority,
+    carbons: s.carbons,
+    interested: s.interested,
+    extra: s.extra,
+  };
+  return s.last === undefined ? w : { ...w, last: s.last.toString() };
+}
+
+export function fromWireState(w: WireState): SharedState {
+  return Object.freeze({
+    available: w.available === true,
+    priority: typeof w.priority === "number" ? w.priority : 0,
+    last: typeof w.last === "string" ? parseStoredElement(w.last) : undefined,
+    carbons: w.carbons === true,
+    interested: w.interested === true,
+    extra: typeof w.extra === "object" && w.extra !== null ? w.extra : {},
+  });
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null;
+}
+
+export function parseEntry(text: string): Entry | undefined {
+  try {
+    const e: unknown = JSON.parse(text);
+    if (!isRecord(e) || typeof e.node !== "string" || typeof e.sid !== "string" || !isRecord(e.state))
+      return undefined;
+    return e as unknown as Entry;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseMessage<T extends { t: string }>(text: string): T | undefined {
+  try {
+    const m: unknown = JSON.parse(text);
+    if (!isRecord(m) || typeof m.t !== "string") return undefined;
+    if (m.t === "acct") return typeof m.bare === "string" ? (m as T) : undefined;
+    if (typeof m.jid !== "string") return undefined;
+    if (m.t === "stanza" && typeof m.xml !== "string") return undefined;
+    return m as T;
+  } catch {
+    return undefined;
+  }
+}
