@@ -43,7 +43,9 @@ function judgeReachable(ctx: CheckContext, outcome: Outcome): Verdict {
       hint: "with these http_auth_credentials Prosody could not log anyone in",
     };
   }
-  if (outcome.status === 404) {
+  // A 404 whose body is exactly `false` is an answer (Pleroma's "no such user"; src/auth/http/answers.ts);
+  // anything else at 404 (an HTML page, an empty body) means nothing is routed at this URL.
+  if (outcome.status === 404 && outcome.body !== "false") {
     return {
       status: "fail",
       got,
