@@ -53,7 +53,8 @@ function skipRest(ctx: CheckContext, reason: string): void {
 async function runAll(ctx: CheckContext): Promise<void> {
   const first = await probeReachable(ctx);
   if (first.kind === "error") return skipRest(ctx, "not run: the API did not answer (see reachable)");
-  if (first.status === 404) return skipRest(ctx, "not run: nothing at this URL (see reachable)");
+  if (first.status === 404 && first.body !== "false")
+    return skipRest(ctx, "not run: nothing at this URL (see reachable)");
   if (first.status === 401 && ctx.options.credentials !== undefined) {
     return skipRest(ctx, "not run: the API refused the credentials (see reachable)");
   }
