@@ -6,6 +6,7 @@ import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, condition, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { REMOVE, iq, loggedIn, outcome, register } from "../helpers/register-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const USERS = { "alice@localhost": "alice-pw", "bob@localhost": "bob-pw", "carol@localhost": "carol-pw" };
@@ -35,7 +36,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       ...storage(),
       vcard_max_size: 2048,
       private_max_size: 1024,
-      hosts: { localhost: { http_auth_url: api.url } },
+      hosts: { localhost: { http_auth_url: api.url, allow_registration: true } },
     });
   });
   after(async () => {
@@ -106,6 +107,46 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     assert.equal(condition(await carol.iq(iqOf("set", vcard("y".repeat(3000))))), "not-acceptable");
     const still = await carol.iq(iqOf("get", xml("vCard", { xmlns: "vcard-temp" })));
     assert.equal(still.getChild("vCard", "vcard-temp")?.getChildText("FN"), "Carol C.");
+  });
+
+  test("an account removed in-band (XEP-0077) leaves no private XML, vCard or blocklist behind", async () => {
+    assert.equal(await register({ port: server.port }, "dave", "dave-pw"), "result");
+    const dave = await loggedIn(server.tlsPort, "dave", "dave-pw");
+    const note = "<note xmlns='urn:test:note'>kept</note>";
+    const probes = {
+      note: `<query xmlns='jabber:iq:private'><note xmlns='urn:test:note'/></query>`,
+      vcard: "<vCard xmlns='vcard-temp'/>",
+      list: `<blocklist xmlns='${BLOCKING}'/>`,
+    };
+    try {
+      assert.equal(
+        outcome(await iq(dave, "set", `<query xmlns='jabber:iq:private'>${note}</query>`)),
+        "result",
+      );
+      assert.equal(outcome(await iq(dave, "set", "<vCard xmlns='vcard-temp'><FN>D</FN></vCard>")), "result");
+      assert.equal(
+        outcome(await iq(dave, "set", `<block xmlns='${BLOCKING}'><item jid='x@y'/></block>`)),
+        "result",
+      );
+      assert.match(await iq(dave, "get", probes.note), />kept</);
+      assert.equal(outcome(await iq(dave, "set", REMOVE)), "result");
+    } finally {
+      dave.destroy();
+    }
+    assert.equal(await register({ port: server.port }, "dave", "dave-pw"), "result");
+    const again = await loggedIn(server.tlsPort, "dave", "dave-pw");
+    try {
+      // The deletion runs after the removal's answer: allow it a moment.
+      const deadline = Date.now() + 5000;
+      let vcard = "";
+      while (Date.now() < deadline && outcome((vcard = await iq(again, "get", probes.vcard))) === "result")
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(outcome(vcard), "item-not-found/cancel");
+      assert.doesNotMatch(await iq(again, "get", probes.note), />kept</);
+      assert.doesNotMatch(await iq(again, "get", probes.list), /x@y/);
+    } finally {
+      again.destroy();
+    }
   });
 
   test("XEP-0191: pushes to interested resources; blocked stanzas refused both ways; presence on change", async () => {
