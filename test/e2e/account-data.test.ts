@@ -85,7 +85,14 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     assert.equal(condition(theirs), "forbidden");
     const big = xml("big", { xmlns: "urn:test:big" }, "x".repeat(2000));
     assert.equal(condition(await alice.iq(iqOf("set", privateQuery(big)))), "not-acceptable");
-    assert.equal(condition(await alice.iq(iqOf("set", privateQuery()))), "bad-request");
+    assert.equal(condition(await alice.iq(iqOf("set", privateQuery()))), "not-acceptable");
+    assert.equal(condition(await alice.iq(iqOf("get", privateQuery()))), "bad-request");
+    assert.equal(condition(await alice.iq(iqOf("set", privateQuery(xml("bare", {}))))), "not-acceptable");
+    // A set may carry several elements, each kept under its own name and namespace.
+    const two = [xml("a", { xmlns: "urn:test:a" }, "1"), xml("b", { xmlns: "urn:test:b" }, "2")];
+    assert.equal((await alice.iq(iqOf("set", privateQuery(...two)))).attrs.type, "result");
+    const b = await alice.iq(iqOf("get", privateQuery(xml("b", { xmlns: "urn:test:b" }))));
+    assert.equal(b.getChild("query")?.getChildText("b"), "2");
   });
 
   test("XEP-0054: own vCard set and read; another account's read by bare JID; errors", async () => {
