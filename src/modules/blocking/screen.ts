@@ -7,7 +7,7 @@ import type { Jid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
 import { NS_BLOCKING_ERRORS } from "../../ns.ts";
 import { errorReply, mayReplyWithError } from "../../stanza/errors.ts";
-import type { StoreHandle } from "../../storage/handle.ts";
+import type { ChatStore } from "../../storage/store.ts";
 
 /** XEP-0016 §2.1: the list entries that match `jid`: full, bare, domain/resource, domain. */
 export function jidCandidates(jid: Jid): string[] {
@@ -30,7 +30,8 @@ export interface BlockScreen {
   screen(session: Session, stanza: Element, target: Jid): Promise<boolean>;
 }
 
-export function createBlockScreen(storage: StoreHandle): BlockScreen {
+/** `storage` is the chat store handle (or anything with the open store as `store`). */
+export function createBlockScreen(storage: { readonly store: ChatStore }): BlockScreen {
   const direction = async (from: Jid, to: Jid): Promise<BlockDirection> => {
     if (from.bare().equals(to.bare())) return undefined;
     const store = storage.store;
