@@ -20,7 +20,7 @@ export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
   const subs = createSubscriptions(deps);
   const blocking = createBlockScreen(deps.storage);
-  const presence = createPresence(deps, subs, (from, to) => blocking.direction(from, to));
+  const presence = createPresence(deps, subs, (me, others) => blocking.separated(me, others));
   registerRoster(ctx.iq, deps, subs);
   const carbons = createCarbons(ctx, ctx.iq);
   const offline = createOffline(deps);

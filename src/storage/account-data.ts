@@ -19,6 +19,8 @@ export interface AccountDataStore {
   unblock(account: string, jids: readonly string[] | undefined): Promise<string[]>;
   /** True when any of `candidates` is on the account's blocklist (XEP-0191 §6 match forms). */
   blocksAny(account: string, candidates: readonly string[]): Promise<boolean>;
+  /** The accounts among `accounts` that block any of `candidates` (one query for a whole roster). */
+  blockersAmong(accounts: readonly string[], candidates: readonly string[]): Promise<string[]>;
 }
 
 /** The tables, the same in SQLite and PostgreSQL (both understand this DDL). */

@@ -64,5 +64,14 @@ export function postgresAccountData(sql: postgres.Sql): AccountDataStore {
           WHERE account = ${account} AND jid = ANY(${sql.array([...candidates])}::text[]) LIMIT 1`;
         return rows.length > 0;
       }),
+    blockersAmong: (accounts, candidates) =>
+      guard("blocklist read", async () => {
+        if (accounts.length === 0 || candidates.length === 0) return [];
+        const rows = await sql<{ account: string }[]>`
+          SELECT DISTINCT account FROM chat_blocklist
+          WHERE account = ANY(${sql.array([...accounts])}::text[])
+            AND jid = ANY(${sql.array([...candidates])}::text[])`;
+        return rows.map((r) => r.account).sort(byCodePoint);
+      }),
   };
 }

@@ -21,6 +21,12 @@ export function sqliteAccountData(db: Database.Database): AccountDataStore {
     add: db.prepare("INSERT INTO chat_blocklist (account, jid) VALUES (?, ?) ON CONFLICT DO NOTHING"),
     remove: db.prepare("DELETE FROM chat_blocklist WHERE account = ? AND jid = ?"),
     has: db.prepare("SELECT 1 FROM chat_blocklist WHERE account = ? AND jid = ?").pluck(),
+    blockers: db
+      .prepare(
+        `SELECT DISTINCT account FROM chat_blocklist
+         WHERE account IN (SELECT value FROM json_each(?)) AND jid IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck(),
   };
   const list = (account: string) => (q.list.all(account) as string[]).sort(byCodePoint);
   return {
@@ -51,5 +57,13 @@ export function sqliteAccountData(db: Database.Database): AccountDataStore {
       ),
     blocksAny: (account, candidates) =>
       guard("blocklist read", () => candidates.some((j) => q.has.get(account, j) !== undefined)),
+    blockersAmong: (accounts, candidates) =>
+      guard("blocklist read", () =>
+        accounts.length === 0 || candidates.length === 0
+          ? []
+          : (q.blockers.all(JSON.stringify(accounts), JSON.stringify(candidates)) as string[]).sort(
+              byCodePoint,
+            ),
+      ),
   };
 }

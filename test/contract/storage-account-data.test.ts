@@ -53,6 +53,14 @@ function behaviour(open: () => Promise<ChatStore>): void {
     assert.equal(await store.blocksAny("b@x", ["q@y/r", "q@y", "y/r", "y"]), true);
     assert.equal(await store.blocksAny("b@x", ["q@z/r", "q@z", "z/r", "z"]), false);
     assert.equal(await store.blocksAny("other@x", ["c@y"]), false);
+    await store.block("o1@x", ["q@y"]);
+    await store.block("o2@x", ["y"]);
+    await store.block("o3@x", ["r@y"]);
+    assert.deepEqual(await store.blockersAmong(["o3@x", "o2@x", "o1@x", "o4@x"], ["q@y/r", "q@y", "y"]), [
+      "o1@x",
+      "o2@x",
+    ]);
+    assert.deepEqual(await store.blockersAmong([], ["q@y"]), []);
     assert.deepEqual(await store.unblock("b@x", ["c@y", "nobody@y"]), ["c@y"]);
     assert.deepEqual(await store.unblock("b@x", undefined), ["d@y/r", "y", "z@y"]);
     assert.deepEqual(await store.blocklist("b@x"), []);

@@ -47,3 +47,13 @@ test("direction: outbound when the sender blocked the target, inbound when the t
   await store.block("alice@x", ["alice@x"]);
   assert.equal(await screen.direction(j("alice@x/a"), j("alice@x/b")), undefined);
 });
+
+test("separated: the JIDs a block stands between, either way, for a whole roster at once", async () => {
+  const screen = createBlockScreen({ store });
+  await store.block("p@x", ["q@x", "other.example"]);
+  await store.block("r@x", ["p@x/home"]);
+  await store.block("s@x", ["p@x/work"]);
+  const roster = ["q@x", "r@x", "s@x", "t@x", "u@other.example", "p@x", "not a jid@"];
+  const hidden = await screen.separated(parseJid("p@x/home"), roster);
+  assert.deepEqual([...hidden].sort(), ["not a jid@", "q@x", "r@x", "u@other.example"]);
+});

@@ -3,7 +3,7 @@
 // <blocked xmlns='urn:xmpp:blocking:errors'/>; inbound, presence is dropped silently, messages and
 // IQ get/set are answered service-unavailable (the user appears offline), anything else is dropped.
 import { el, type Element } from "../../xml/element.ts";
-import type { Jid } from "../../jid.ts";
+import { tryParseJid, type Jid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
 import { NS_BLOCKING_ERRORS } from "../../ns.ts";
 import { errorReply, mayReplyWithError } from "../../stanza/errors.ts";
@@ -23,6 +23,8 @@ export type BlockDirection = "outbound" | "inbound" | undefined;
 export interface BlockScreen {
   /** Whether `from` blocked `to` (outbound) or a local `to` blocked `from` (inbound). */
   direction(from: Jid, to: Jid): Promise<BlockDirection>;
+  /** Those of `others` (JID strings) a block separates from `me`, either way; two queries in all. */
+  separated(me: Jid, others: readonly string[]): Promise<Set<string>>;
   /**
    * Applies §3.5 to a stanza `session` sent to `target` (a JID of a local host): true when the
    * stanza was stopped (and answered where the XEP says so), false when it may be routed.
@@ -42,8 +44,30 @@ export function createBlockScreen(storage: { readonly store: ChatStore }): Block
     return out ? "outbound" : inb ? "inbound" : undefined;
   };
 
+  const separated = async (me: Jid, others: readonly string[]) => {
+    const store = storage.store;
+    const own = me.bare().toString();
+    const hidden = new Set<string>();
+    const parsed: [string, Jid][] = [];
+    for (const o of others) {
+      const j = tryParseJid(o);
+      if (j === undefined) hidden.add(o);
+      else if (j.bare().toString() !== own) parsed.push([o, j]);
+    }
+    if (parsed.length === 0) return hidden;
+    const mine = new Set(me.local === undefined ? [] : await store.blocklist(own));
+    const accounts = [
+      ...new Set(parsed.filter(([, j]) => j.local !== undefined).map(([, j]) => j.bare().toString())),
+    ];
+    const blockers = new Set(await store.blockersAmong(accounts, jidCandidates(me)));
+    for (const [o, j] of parsed)
+      if (blockers.has(j.bare().toString()) || jidCandidates(j).some((c) => mine.has(c))) hidden.add(o);
+    return hidden;
+  };
+
   return {
     direction,
+    separated,
     async screen(session, stanza, target) {
       const from = session.jid;
       if (from === undefined || target.local === undefined) return false;

@@ -5,7 +5,7 @@
 // got directed presence (§4.6). Subscription types go to ./subscription.ts. Presence never crosses a
 // XEP-0191 block, either way (the blocked contact sees the user offline, §3.3).
 import { el, type Element } from "../../xml/element.ts";
-import { tryParseJid, type Jid } from "../../jid.ts";
+import type { Jid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
 import { Hook } from "../../router/hooks.ts";
 import { errorReply } from "../../stanza/errors.ts";
@@ -23,13 +23,13 @@ export interface Presence {
   readonly available: Hook<[Session]>;
 }
 
-/** Whether a block stands between two JIDs (XEP-0191); see ../blocking/screen.ts. */
-export type BlockedBetween = (from: Jid, to: Jid) => Promise<unknown>;
+/** Those of `others` a block separates from `me` (XEP-0191); see ../blocking/screen.ts. */
+export type Separated = (me: Jid, others: readonly string[]) => Promise<ReadonlySet<string>>;
 
 export function createPresence(
   deps: ChatDeps,
   subs: Subscriptions,
-  blocked: BlockedBetween = () => Promise.resolve(undefined),
+  separated: Separated = () => Promise.resolve(new Set()),
 ): Presence {
   const { ctx, storage } = deps;
   const available = new Hook<[Session]>();
@@ -38,16 +38,13 @@ export function createPresence(
   const unblocked = async (session: Session, jids: readonly string[]) => {
     const me = session.jid;
     if (me === undefined) return [];
-    const kept: string[] = [];
-    for (const j of jids) {
-      const other = tryParseJid(j);
-      try {
-        if (other !== undefined && (await blocked(me, other)) === undefined) kept.push(j);
-      } catch (err) {
-        session.logger.error({ err }, "blocklist read failed; presence withheld");
-      }
+    try {
+      const hidden = await separated(me, jids);
+      return jids.filter((j) => !hidden.has(j));
+    } catch (err) {
+      session.logger.error({ err }, "blocklist read failed; presence withheld");
+      return [];
     }
-    return kept;
   };
 
   /** Contacts of `account` whose roster item satisfies `pick`; [] when the store fails (logged). */
