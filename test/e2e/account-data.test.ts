@@ -5,11 +5,17 @@ import assert from "node:assert/strict";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { ChatClient, condition, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { ChatClient, condition, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
 import { REMOVE, iq, loggedIn, outcome, register } from "../helpers/register-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
-const USERS = { "alice@localhost": "alice-pw", "bob@localhost": "bob-pw", "carol@localhost": "carol-pw" };
+const USERS = {
+  "alice@localhost": "alice-pw",
+  "bob@localhost": "bob-pw",
+  "carol@localhost": "carol-pw",
+  "erin@localhost": "erin-pw",
+  "frank@localhost": "frank-pw",
+};
 const BLOCKING = "urn:xmpp:blocking";
 
 const iqOf = (type: string, child: XmlElement, to?: string) =>
@@ -154,6 +160,62 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     } finally {
       again.destroy();
     }
+  });
+
+  test("XEP-0191 between subscribed contacts: broadcasts skip a block both ways, until unblocked", async () => {
+    const erin = await login("erin");
+    const frank = await login("frank");
+    for (const c of [erin, frank]) {
+      await c.iq(iqOf("get", xml("query", { xmlns: "jabber:iq:roster" })));
+      await c.send(xml("presence"));
+      await c.waitFor(isPresence(c.jid), "own presence echoed");
+    }
+    // A subscription both ways (RFC 6121 §3); each then sees the other's presence.
+    for (const [a, b] of [
+      [erin, frank],
+      [frank, erin],
+    ] as const) {
+      await a.send(xml("presence", { to: b.bare, type: "subscribe" }));
+      await b.waitFor(isPresence(a.bare, "subscribe"), "subscribe");
+      await b.send(xml("presence", { to: a.bare, type: "subscribed" }));
+      await a.waitFor(isPresence(b.bare, "subscribed"), "subscribed");
+    }
+    await erin.waitFor(isPresence(frank.jid), "frank's presence");
+    await frank.waitFor(isPresence(erin.jid), "erin's presence");
+
+    const fMark = frank.received.length;
+    const block = xml("block", { xmlns: BLOCKING }, ...items([frank.bare]));
+    assert.equal((await erin.iq(iqOf("set", block))).attrs.type, "result");
+    await frank.waitFor(isPresence(erin.jid, "unavailable"), "unavailable on block", 3000, fMark);
+    const eMark = erin.received.length;
+    const fMark2 = frank.received.length;
+    await erin.send(xml("presence", {}, xml("status", {}, "erin busy")));
+    await frank.send(xml("presence", {}, xml("status", {}, "frank busy")));
+    // Each sees its own broadcast echoed (so both were processed) and nothing of the other.
+    await erin.waitFor(
+      (s) => isPresence(erin.jid)(s) && s.getChildText("status") === "erin busy",
+      "echo",
+      3000,
+      eMark,
+    );
+    await frank.waitFor(
+      (s) => isPresence(frank.jid)(s) && s.getChildText("status") === "frank busy",
+      "echo",
+      3000,
+      fMark2,
+    );
+    await erin.assertNone(isPresence(frank.jid), "frank's presence", 200, eMark);
+    await frank.assertNone(isPresence(erin.jid), "erin's presence", 0, fMark2);
+
+    const unblock = xml("unblock", { xmlns: BLOCKING }, ...items([frank.bare]));
+    assert.equal((await erin.iq(iqOf("set", unblock))).attrs.type, "result");
+    const back = await frank.waitFor(
+      isPresence(erin.jid),
+      "erin's current presence on unblock",
+      3000,
+      fMark2,
+    );
+    assert.equal(back.getChildText("status"), "erin busy");
   });
 
   test("XEP-0191: pushes to interested resources; blocked stanzas refused both ways; presence on change", async () => {
