@@ -7,6 +7,7 @@ import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, condition, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
 import { REMOVE, iq, loggedIn, outcome, register } from "../helpers/register-client.ts";
+import { WsRawClient } from "../helpers/ws-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const USERS = {
@@ -40,6 +41,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       certificate: TEST_CERT,
       key: TEST_KEY,
       ...storage(),
+      https_ports: [0],
       vcard_max_size: 2048,
       private_max_size: 1024,
       hosts: { localhost: { http_auth_url: api.url, allow_registration: true } },
@@ -159,6 +161,42 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       assert.doesNotMatch(await iq(again, "get", probes.list), /x@y/);
     } finally {
       again.destroy();
+    }
+  });
+
+  test("over WebSocket (RFC 7395): private XML, vCard and a blocklist push", async () => {
+    const ws = await WsRawClient.connect(`wss://localhost:${server.httpsPort}/xmpp-websocket`);
+    try {
+      await ws.login("carol", "carol-pw", "ws");
+      const ask = async (id: string, body: string) => {
+        const mark = ws.messages.length;
+        ws.send(`<iq xmlns='jabber:client' type='${id.split("-")[0]}' id='${id}'>${body}</iq>`);
+        return ws.waitFor(new RegExp(`^<iq\\b[^>]*id="${id}"`), 5000, mark);
+      };
+      const note = "<note xmlns='urn:test:ws'>over ws</note>";
+      assert.match(await ask("set-p", `<query xmlns='jabber:iq:private'>${note}</query>`), /type="result"/);
+      assert.match(
+        await ask("get-p", "<query xmlns='jabber:iq:private'><note xmlns='urn:test:ws'/></query>"),
+        />over ws</,
+      );
+      assert.match(
+        await ask("set-v", "<vCard xmlns='vcard-temp'><NICKNAME>ws</NICKNAME></vCard>"),
+        /type="result"/,
+      );
+      assert.match(await ask("get-v", "<vCard xmlns='vcard-temp'/>"), /<NICKNAME>ws<\/NICKNAME>/);
+      assert.match(await ask("get-b", `<blocklist xmlns='${BLOCKING}'/>`), /type="result"/);
+      const mark = ws.messages.length;
+      assert.match(
+        await ask("set-b", `<block xmlns='${BLOCKING}'><item jid='spam@example.net'/></block>`),
+        /type="result"/,
+      );
+      assert.match(
+        await ws.waitFor(/<block xmlns="urn:xmpp:blocking">/, 5000, mark),
+        /jid="spam@example.net"/,
+      );
+      assert.match(await ask("set-u", `<unblock xmlns='${BLOCKING}'/>`), /type="result"/);
+    } finally {
+      ws.close();
     }
   });
 
