@@ -21,3 +21,7 @@ export const NS_CARBONS = "urn:xmpp:carbons:2"; // XEP-0280
 export const NS_FORWARD = "urn:xmpp:forward:0"; // XEP-0297
 export const NS_DELAY = "urn:xmpp:delay"; // XEP-0203
 export const NS_HINTS = "urn:xmpp:hints"; // XEP-0334
+export const NS_PRIVATE = "jabber:iq:private"; // XEP-0049
+export const NS_VCARD = "vcard-temp"; // XEP-0054
+export const NS_BLOCKING = "urn:xmpp:blocking"; // XEP-0191
+export const NS_BLOCKING_ERRORS = "urn:xmpp:blocking:errors"; // XEP-0191 §3.5

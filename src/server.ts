@@ -120,10 +120,11 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   ctx.hooks.accountRemoved.add(forgetAccount);
   // Rosters and offline messages: opened by start(), closed by stop().
   const storage = new StoreHandle();
-  ctx.route = createRouter(ctx, registerChat({ ctx, storage }));
+  const chat = registerChat({ ctx, storage });
+  ctx.route = createRouter(ctx, chat);
   registerVersion(ctx.iq);
   registerPing(ctx.iq);
-  registerDisco(ctx.iq);
+  registerDisco(ctx.iq, () => chat.features);
   registerAccounts(ctx);
 
   const live = new Set<Session>();

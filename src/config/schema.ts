@@ -56,6 +56,8 @@ export interface HostOptions {
   readonly registration_throttle_max: number;
   readonly registration_throttle_period: number;
   readonly max_offline_messages: number;
+  readonly vcard_max_size: number;
+  readonly private_max_size: number;
 }
 
 interface OptionSpec<T> {
@@ -292,6 +294,16 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     doc: "seconds of the registration throttle window",
   },
   max_offline_messages: { check: v.int(0, 1_000_000), default: 100, doc: "messages kept per offline user" },
+  vcard_max_size: {
+    check: v.int(1024, 16 * 1024 * 1024),
+    default: 128 * 1024,
+    doc: "bytes of one account's serialized vCard (XEP-0054); a larger one is refused with not-acceptable",
+  },
+  private_max_size: {
+    check: v.int(1024, 16 * 1024 * 1024),
+    default: 128 * 1024,
+    doc: "bytes of one private XML element (XEP-0049); a larger one is refused with not-acceptable",
+  },
 };
 
 /** Top-level tables that belong to other components and are validated by them. */

@@ -1,5 +1,6 @@
 // Builds the chat modules (RFC 6121 roster, presence and messages; XEP-0160 offline delivery;
-// XEP-0280 carbons; disco on accounts) over one chat store and hands the router what it delegates.
+// XEP-0280 carbons; disco on accounts; XEP-0049 private XML, XEP-0054 vCards and XEP-0191 blocking)
+// over one chat store and hands the router what it delegates.
 import type { ChatRouting } from "../router/router.ts";
 import type { ChatDeps } from "./chat-deps.ts";
 import { createAccountIq } from "./account-disco.ts";
@@ -9,11 +10,17 @@ import { createOffline } from "./message/offline.ts";
 import { createPresence } from "./presence/presence.ts";
 import { createSubscriptions } from "./presence/subscription.ts";
 import { registerRoster } from "./roster/roster.ts";
+import { registerPrivateStorage } from "./account-data/private-storage.ts";
+import { registerVcard } from "./account-data/vcard.ts";
+import { registerBlocking } from "./blocking/blocklist.ts";
+import { createBlockScreen } from "./blocking/screen.ts";
+import { NS_BLOCKING, NS_PRIVATE, NS_VCARD } from "../ns.ts";
 
 export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
   const subs = createSubscriptions(deps);
-  const presence = createPresence(deps, subs);
+  const blocking = createBlockScreen(deps.storage);
+  const presence = createPresence(deps, subs, (me, others) => blocking.separated(me, others));
   registerRoster(ctx.iq, deps, subs);
   const carbons = createCarbons(ctx, ctx.iq);
   const offline = createOffline(deps);
@@ -41,9 +48,16 @@ export function registerChat(deps: ChatDeps): ChatRouting {
         ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
       );
   });
+  const accountIq = createAccountIq();
+  registerPrivateStorage(accountIq, deps);
+  registerVcard(accountIq, deps);
+  registerBlocking(accountIq, deps);
   return {
     message: createMessageRouter(deps, carbons, offline),
     presence: (session, stanza, target) => presence.handle(session, stanza, target),
-    accountIq: createAccountIq(),
+    accountIq,
+    screen: (session, stanza, target) => blocking.screen(session, stanza, target),
+    // Advertised by the server's disco#info, where Prosody's modules add them.
+    features: [NS_PRIVATE, NS_VCARD, NS_BLOCKING],
   };
 }

@@ -17,6 +17,10 @@ export interface ChatRouting {
   presence(session: Session, stanza: Element, target: Jid | undefined): Promise<void>;
   /** IQ handlers for an account's bare JID; tried before the server's for the sender's own. */
   readonly accountIq: IqRegistry;
+  /** XEP-0191 §3.5: true when a stanza between local accounts was stopped by a blocklist. */
+  screen(session: Session, stanza: Element, target: Jid): Promise<boolean>;
+  /** Features of these modules for the server's disco#info (XEP-0030). */
+  readonly features: readonly string[];
 }
 
 /** RFC 6120 §8.2.3 and the xmpp.js rules: no handler → service-unavailable, a throw → internal-server-error. */
@@ -83,6 +87,7 @@ export function createRouter(
       if (mayReplyWithError(stanza)) session.send(errorReply(stanza, "remote-server-not-found"));
       return;
     }
+    if (target.local !== undefined && (await chat.screen(session, stanza, target))) return;
     if (stanza.name === "iq") return routeIq(ctx, chat, session, stanza, target);
     if (target.local !== undefined) {
       if (stanza.name === "presence") return chat.presence(session, stanza, target);

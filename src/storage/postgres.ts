@@ -4,6 +4,8 @@
 // database, not by this process. Schema created and migrated at open under a global advisory lock.
 import type postgres from "postgres";
 import { guard, openPostgres } from "../db/postgres.ts";
+import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
+import { postgresAccountData } from "./postgres-account-data.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -40,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
      stanza TEXT NOT NULL
    );
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
+  ACCOUNT_DATA_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -88,6 +91,7 @@ export async function openPostgresChatStore(
 
   return {
     kind: "postgresql",
+    ...postgresAccountData(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -187,6 +191,8 @@ export async function openPostgresChatStore(
           await tx`DELETE FROM chat_roster_version WHERE account = ${account}`;
           await tx`DELETE FROM chat_pending WHERE account = ${account}`;
           await tx`DELETE FROM chat_offline WHERE account = ${account}`;
+          for (const table of ACCOUNT_DATA_TABLES)
+            await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

@@ -2,6 +2,8 @@
 // a `chat_` prefix so the file (or a PostgreSQL schema) can be shared with authd's tables.
 // better-sqlite3 is synchronous; each operation is one short transaction on indexed rows.
 import { openSqlite, guardSync } from "../db/sqlite.ts";
+import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
+import { sqliteAccountData } from "./sqlite-account-data.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -28,6 +30,7 @@ const MIGRATIONS: readonly string[] = [
      stanza TEXT NOT NULL
    );
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
+  ACCOUNT_DATA_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -80,9 +83,13 @@ export function openSqliteChatStore(path: string): ChatStore {
     addOffline: db.prepare("INSERT INTO chat_offline (account, stanza) VALUES (?, ?)"),
     offline: db.prepare("SELECT stanza FROM chat_offline WHERE account = ? ORDER BY id").pluck(),
     clearOffline: db.prepare("DELETE FROM chat_offline WHERE account = ?"),
-    forget: ["chat_roster", "chat_roster_version", "chat_pending", "chat_offline"].map((table) =>
-      db.prepare(`DELETE FROM ${table} WHERE account = ?`),
-    ),
+    forget: [
+      "chat_roster",
+      "chat_roster_version",
+      "chat_pending",
+      "chat_offline",
+      ...ACCOUNT_DATA_TABLES,
+    ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
   };
 
   const guard = guardSync;
@@ -90,6 +97,7 @@ export function openSqliteChatStore(path: string): ChatStore {
 
   return {
     kind: "sqlite",
+    ...sqliteAccountData(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({

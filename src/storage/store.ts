@@ -1,7 +1,9 @@
 // The chat store: rosters (RFC 6121 §2), their version counters (XEP-0237), pending inbound
 // subscription requests (RFC 6121 §3.1.3) and offline messages (XEP-0160), per account. Accounts are
 // bare JID strings. Every read-modify-write happens inside the store, under a lock the database
-// holds, so several server processes can share one PostgreSQL without in-process state.
+// holds, so several server processes can share one PostgreSQL without in-process state. Private
+// XML, vCards and blocklists are in ./account-data.ts.
+import type { AccountDataStore } from "./account-data.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -37,7 +39,7 @@ export interface PendingSubscription {
   readonly stanza: string;
 }
 
-export interface ChatStore {
+export interface ChatStore extends AccountDataStore {
   /** "sqlite" or "postgresql", for logs. */
   readonly kind: string;
   roster(account: string): Promise<{ version: number; items: RosterItem[] }>;
@@ -59,7 +61,10 @@ export interface ChatStore {
   takeOffline(account: string): Promise<string[]>;
   countOffline(account: string): Promise<number>;
 
-  /** Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages. */
+  /**
+   * Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages,
+   * private XML, vCard and blocklist.
+   */
   deleteAccount(account: string): Promise<void>;
 
   close(): Promise<void>;

@@ -2,7 +2,8 @@
 // the user's own resources, answered with the contacts' current presence (the probe of §4.3, done
 // locally) and followed by kept subscription requests and offline messages; updates (§4.4) and
 // unavailable presence (§4.5, also when the session ends) reach the same entities plus those that
-// got directed presence (§4.6). Subscription types go to ./subscription.ts.
+// got directed presence (§4.6). Subscription types go to ./subscription.ts. Presence never crosses a
+// XEP-0191 block, either way (the blocked contact sees the user offline, §3.3).
 import { el, type Element } from "../../xml/element.ts";
 import type { Jid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
@@ -23,9 +24,29 @@ export interface Presence {
   readonly available: Hook<[Session]>;
 }
 
-export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
+/** Those of `others` a block separates from `me` (XEP-0191); see ../blocking/screen.ts. */
+export type Separated = (me: Jid, others: readonly string[]) => Promise<ReadonlySet<string>>;
+
+export function createPresence(
+  deps: ChatDeps,
+  subs: Subscriptions,
+  separated: Separated = () => Promise.resolve(new Set()),
+): Presence {
   const { ctx, storage } = deps;
   const available = new Hook<[Session]>();
+
+  /** The JIDs no block separates from the session's; a blocklist that cannot be read hides all. */
+  const unblocked = async (session: Session, jids: readonly string[]) => {
+    const me = session.jid;
+    if (me === undefined) return [];
+    try {
+      const hidden = await separated(me, jids);
+      return jids.filter((j) => !hidden.has(j));
+    } catch (err) {
+      session.logger.error({ err }, "blocklist read failed; presence withheld");
+      return [];
+    }
+  };
 
   /** Contacts of `account` whose roster item satisfies `pick`; [] when the store fails (logged). */
   const contactsOf = async (account: string, logger: Logger, pick: (i: RosterItem) => boolean) => {
@@ -49,8 +70,8 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
   const broadcast = async (session: Session, stanza: Element) => {
     const state = presenceOf(session);
     const own = session.jid?.bare().toString() ?? "";
-    const subscribers = await contacts(session, hasFrom);
-    const directed = [...state.directed];
+    const subscribers = await unblocked(session, await contacts(session, hasFrom));
+    const directed = await unblocked(session, [...state.directed]);
     const out = withAttrs(stanza, { to: undefined });
     fanOut(out, [own, ...subscribers]);
     for (const jid of directed) deliverDirected(out, jid);
@@ -76,7 +97,7 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
     // and the presence of the user's other available resources.
     const own = session.jid?.bare().toString() ?? "";
     const me = session.jid?.toString();
-    for (const bare of [own, ...(await contacts(session, hasTo))])
+    for (const bare of [own, ...(await unblocked(session, await contacts(session, hasTo)))])
       for (const s of availableSessions(ctx, bare)) {
         const last = s.state.last;
         if (s.local !== session && last !== undefined) session.send(withAttrs(last, { to: me }));
@@ -111,7 +132,7 @@ export function createPresence(deps: ChatDeps, subs: Subscriptions): Presence {
   /** §4.3.2: a client's own probe is answered when it is subscribed to the contact. */
   const probe = async (session: Session, target: Jid) => {
     const bare = target.bare().toString();
-    const subscribed = await contacts(session, hasTo);
+    const subscribed = await unblocked(session, await contacts(session, hasTo));
     if (!subscribed.includes(bare) && bare !== session.jid?.bare().toString()) return;
     for (const s of availableSessions(ctx, bare)) {
       const last = s.state.last;
