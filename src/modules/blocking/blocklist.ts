@@ -32,7 +32,8 @@ export function registerBlocking(iq: IqRegistry, deps: ChatDeps): void {
   /** §3.3/§3.4: the change, pushed to each resource that retrieved the blocklist. */
   const push = (account: string, name: "block" | "unblock", jids: readonly string[]) => {
     for (const s of ctx.sessions.ofAccount(account)) {
-      if (s.data.get(INTERESTED) !== true) continue;
+      // In the shared state, so that a resource on another cluster node gets its push too.
+      if (s.state.extra[INTERESTED] !== "1") continue;
       const id = `block-${randomBytes(6).toString("hex")}`;
       const items = jids.map((jid) => el("item", { jid }));
       s.send(
@@ -48,7 +49,8 @@ export function registerBlocking(iq: IqRegistry, deps: ChatDeps): void {
     const { account, own } = accountOf(c);
     if (!own) return errorReply(c.iq, "service-unavailable");
     const jids = await storage.store.blocklist(account);
-    c.session.data.set(INTERESTED, true);
+    const h = ctx.sessions.handleOf(c.session);
+    if (h !== undefined) ctx.sessions.update(c.session, { extra: { ...h.state.extra, [INTERESTED]: "1" } });
     return iqResult(c.iq, el("blocklist", { xmlns: NS_BLOCKING }, ...jids.map((jid) => el("item", { jid }))));
   });
 

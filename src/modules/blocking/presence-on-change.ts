@@ -3,7 +3,7 @@
 // contacts that may see the user's presence (roster subscription "from" or "both", or directed
 // presence, RFC 6121 §4.6), and only to local resources the list entry matches (XEP-0016 §2.1).
 import { el, type Element } from "../../xml/element.ts";
-import type { Session } from "../../stream/session.ts";
+import type { SessionHandle } from "../../router/session-handle.ts";
 import type { ChatDeps } from "../chat-deps.ts";
 import { withAttrs } from "../../stanza/copy.ts";
 import { hasFrom } from "../roster/subscription-states.ts";
@@ -15,7 +15,7 @@ function deliverMatching(
   deps: ChatDeps,
   bare: string,
   entries: ReadonlySet<string>,
-  make: (to: Session) => Element | undefined,
+  make: (to: SessionHandle) => Element | undefined,
 ) {
   for (const s of availableSessions(deps.ctx, bare)) {
     if (s.jid === undefined || !jidCandidates(s.jid).some((c) => entries.has(c))) continue;
@@ -29,7 +29,7 @@ async function fromEachResource(
   deps: ChatDeps,
   account: string,
   entries: readonly string[],
-  make: (from: Session, to: Session) => Element | undefined,
+  make: (from: SessionHandle, to: SessionHandle) => Element | undefined,
 ): Promise<void> {
   if (entries.length === 0) return;
   const mine = availableSessions(deps.ctx, account);
@@ -38,7 +38,9 @@ async function fromEachResource(
   const { items } = await deps.storage.store.roster(account);
   const subscribers = items.filter(hasFrom).map((i) => i.jid);
   for (const from of mine) {
-    const directed = [...presenceOf(from).directed].map((j) => j.split("/")[0] ?? j);
+    // Directed presence is known where the session is (RFC 6121 §4.6); roster subscribers everywhere.
+    const sent = from.local === undefined ? [] : [...presenceOf(from.local).directed];
+    const directed = sent.map((j) => j.split("/")[0] ?? j);
     for (const bare of new Set([...subscribers, ...directed]))
       if (bare !== account) deliverMatching(deps, bare, set, (to) => make(from, to));
   }
@@ -52,7 +54,7 @@ export function unavailableToBlocked(deps: ChatDeps, account: string, blocked: r
 
 export function presenceToUnblocked(deps: ChatDeps, account: string, unblocked: readonly string[]) {
   return fromEachResource(deps, account, unblocked, (from, to) => {
-    const last = presenceOf(from).last;
+    const last = from.state.last;
     return last === undefined ? undefined : withAttrs(last, { to: to.jid?.toString() });
   });
 }
