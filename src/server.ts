@@ -1,5 +1,6 @@
 // The XMPP server: hosts with their auth providers, listeners, sessions and modules, wired together
 // from a validated configuration. start() binds every port or fails; stop() closes streams cleanly.
+import { createMechanisms } from "./stream/sasl-mechanisms.ts";
 import type { Socket } from "node:net";
 import type { Logger } from "./log.ts";
 import type { ServerConfig } from "./config/load.ts";
@@ -60,7 +61,7 @@ export function createXmppServer({ config, logger }: ServerDeps): XmppServer {
       httpMetrics,
       cacheMetrics,
     });
-    hosts.set(name, { name, options, provider });
+    hosts.set(name, { name, options, provider, mechanisms: createMechanisms(provider, options) });
     if (!options.c2s_require_encryption && options.allow_unencrypted_plain_auth) {
       logger.warn(
         { host: name },

@@ -17,7 +17,8 @@ export function plainAllowed(s: FeatureState): boolean {
   return s.providerPlaintext && (s.secure || (!s.requireEncryption && s.allowPlainUnencrypted));
 }
 
-export function streamFeatures(s: FeatureState, extra: readonly Element[]): Element {
+/** `mechanisms`: the names offered in this state, strongest first (RFC 6120 §6.4.1). */
+export function streamFeatures(s: FeatureState, mechanisms: readonly string[], extra: readonly Element[]): Element {
   const features = el("stream:features");
   if (s.authenticated) {
     features.append(el("bind", { xmlns: NS_BIND }), el("session", { xmlns: NS_SESSION }, el("optional")));
@@ -29,7 +30,8 @@ export function streamFeatures(s: FeatureState, extra: readonly Element[]): Elem
     const starttls = features.c("starttls", { xmlns: NS_TLS });
     if (s.requireEncryption) starttls.c("required");
   }
-  if (plainAllowed(s)) features.append(el("mechanisms", { xmlns: NS_SASL }, el("mechanism", {}, "PLAIN")));
+  if (mechanisms.length > 0)
+    features.append(el("mechanisms", { xmlns: NS_SASL }, ...mechanisms.map((m) => el("mechanism", {}, m))));
   features.append(...extra);
   return features;
 }

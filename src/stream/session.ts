@@ -41,7 +41,7 @@ export class Session implements TransportHandlers, IdleTarget {
   jid: Jid | undefined;
   authenticated = false;
   bound = false;
-  readonly sasl: SaslState = { failures: 0, pending: false, call: undefined };
+  readonly sasl: SaslState = { failures: 0, exchange: undefined, call: undefined };
 
   private phase: Phase = "await-header";
   private queue: Promise<void> = Promise.resolve();
@@ -155,7 +155,9 @@ export class Session implements TransportHandlers, IdleTarget {
     this.host = host;
     this.phase = "open";
     const extra = this.authenticated ? [] : this.ctx.preAuthFeatures.flatMap((f) => f(this) ?? []);
-    this.send(streamFeatures(this.featureState(), extra));
+    const state = this.featureState();
+    const offered = (this.host?.mechanisms ?? []).filter((m) => m.offered(state)).map((m) => m.name);
+    this.send(streamFeatures(state, offered, extra));
   }
 
   /** RFC 6120 §10.1: stanzas from one session are processed in order. */
@@ -299,6 +301,8 @@ export class Session implements TransportHandlers, IdleTarget {
     this.idle.stop();
     this.controller?.abort();
     this.sasl.call?.abort();
+    this.sasl.exchange?.dispose();
+    this.sasl.exchange = undefined;
     this.live?.delete(this);
     void this.unbind();
   }
