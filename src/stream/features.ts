@@ -18,7 +18,11 @@ export function plainAllowed(s: FeatureState): boolean {
 }
 
 /** `mechanisms`: the names offered in this state, strongest first (RFC 6120 §6.4.1). */
-export function streamFeatures(s: FeatureState, mechanisms: readonly string[], extra: readonly Element[]): Element {
+export function streamFeatures(
+  s: FeatureState,
+  mechanisms: readonly string[],
+  extra: readonly Element[],
+): Element {
   const features = el("stream:features");
   if (s.authenticated) {
     features.append(el("bind", { xmlns: NS_BIND }), el("session", { xmlns: NS_SESSION }, el("optional")));

@@ -37,18 +37,25 @@ export function createFakeCredentials(): FakeCredentials {
 
 const NAMES: Readonly<Record<ScramHash, string>> = { sha1: "SCRAM-SHA-1", sha256: "SCRAM-SHA-256" };
 
-export function scramMechanism(hash: ScramHash, fake: FakeCredentials): SaslMechanism {
+/** `nonce`: the server's part of the nonce; tests pass RFC 5802's to replay its example. */
+export function scramMechanism(
+  hash: ScramHash,
+  fake: FakeCredentials,
+  nonce: () => string = () => randomBytes(18).toString("base64"),
+): SaslMechanism {
   return {
     name: NAMES[hash],
     // The password never crosses, but RFC 6120 §5.3.1 still wants TLS first when the host requires it.
     offered: (s: FeatureState) => s.secure || !s.requireEncryption,
     refusedAs: (s) => (s.secure ? "invalid-mechanism" : "encryption-required"),
-    start: (ctx) => scramExchange(ctx, hash, fake),
+    start: (ctx) => scramExchange(ctx, hash, fake, nonce),
   };
 }
 
-const fail = (condition: "malformed-request" | "not-authorized" | "invalid-authzid", text?: string): SaslStep =>
-  text === undefined ? { kind: "failure", condition } : { kind: "failure", condition, text };
+const fail = (
+  condition: "malformed-request" | "not-authorized" | "invalid-authzid",
+  text?: string,
+): SaslStep => (text === undefined ? { kind: "failure", condition } : { kind: "failure", condition, text });
 
 interface First {
   readonly gs2Header: string;
@@ -79,7 +86,12 @@ function parseFirst(message: string): First | string {
   return { gs2Header: `${m[1]}${m[2] ?? ""},${m[3] ?? ""},`, user: n, bare, clientNonce: r };
 }
 
-function scramExchange(ctx: SaslContext, hash: ScramHash, fake: FakeCredentials): SaslExchange {
+function scramExchange(
+  ctx: SaslContext,
+  hash: ScramHash,
+  fake: FakeCredentials,
+  serverNonce: () => string,
+): SaslExchange {
   let stage: "first" | "final" | "done" = "first";
   let ticket: LoginTicket | undefined;
   let state: {
@@ -109,7 +121,8 @@ function scramExchange(ctx: SaslContext, hash: ScramHash, fake: FakeCredentials)
     if (authzid !== undefined) {
       const decoded = decodeSaslName(authzid);
       // RFC 6120 §6.3.8: a user may only act as themselves.
-      if (decoded === undefined || !(tryParseJid(decoded)?.equals(jid) ?? false)) return fail("invalid-authzid");
+      if (decoded === undefined || !(tryParseJid(decoded)?.equals(jid) ?? false))
+        return fail("invalid-authzid");
     }
     const admission = await ctx.admit(user);
     if (!admission.ok) return { kind: "failure", ...(admission.refusal ?? { condition: "aborted" }) };
@@ -121,7 +134,10 @@ function scramExchange(ctx: SaslContext, hash: ScramHash, fake: FakeCredentials)
     let iterations = fake.iterations();
     if (found === undefined || found.outcome === "unsupported") {
       release();
-      ctx.logger.warn({ user: jid.toString(), ms }, "http_auth_scram is on but the API does not implement get_password");
+      ctx.logger.warn(
+        { user: jid.toString(), ms },
+        "http_auth_scram is on but the API does not implement get_password",
+      );
       return backendFailed(ctx, jid.toString(), { reason: "status", status: 501 }, ms);
     }
     if (found.outcome === "backend-error") {
@@ -135,9 +151,12 @@ function scramExchange(ctx: SaslContext, hash: ScramHash, fake: FakeCredentials)
       // An account with no keys for this hash (the legacy form is SHA-1 only) fails like a wrong
       // password, after a challenge as usual, so that what the client sees says nothing of it.
       if (keys === undefined)
-        ctx.logger.warn({ user: jid.toString(), mechanism: NAMES[hash] }, "the API has no credentials for this hash");
+        ctx.logger.warn(
+          { user: jid.toString(), mechanism: NAMES[hash] },
+          "the API has no credentials for this hash",
+        );
     }
-    const nonce = parsed.clientNonce + randomBytes(18).toString("base64");
+    const nonce = parsed.clientNonce + serverNonce();
     const use = keys ?? fake.keys(hash, user);
     const serverFirst = `r=${nonce},s=${use.salt.toString("base64")},i=${iterations}`;
     const kind = keys !== undefined ? "real" : found.outcome === "ok" ? "missing" : "none";

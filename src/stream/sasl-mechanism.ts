@@ -19,7 +19,9 @@ export interface SaslContext {
    * Asks the login limits to admit an attempt for `user` (a prepared localpart). A refusal comes
    * back already logged and delayed; `undefined` refusal means the client left meanwhile.
    */
-  admit(user: string): Promise<{ ok: true; ticket: LoginTicket } | { ok: false; refusal: Refusal | undefined }>;
+  admit(
+    user: string,
+  ): Promise<{ ok: true; ticket: LoginTicket } | { ok: false; refusal: Refusal | undefined }>;
 }
 
 export type SaslStep =

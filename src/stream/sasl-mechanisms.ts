@@ -19,6 +19,8 @@ export function createMechanisms(provider: AuthProvider, options: HostOptions): 
 }
 
 /** The host's mechanisms (built once per host at start-up). */
-export function mechanismsFor(host: { readonly mechanisms: readonly SaslMechanism[] }): readonly SaslMechanism[] {
+export function mechanismsFor(host: {
+  readonly mechanisms: readonly SaslMechanism[];
+}): readonly SaslMechanism[] {
   return host.mechanisms;
 }

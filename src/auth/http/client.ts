@@ -103,7 +103,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (options.onDisconnect) pool.on("disconnect", options.onDisconnect);
 
   // Per-call work is kept small: paths and header sets are made once per pool.
-  const pathOf = new Map([...METHODS, ...EXTENSION_METHODS].map((m) => [m, new URL(methodUrl(options.base, m)).pathname]));
+  const pathOf = new Map(
+    [...METHODS, ...EXTENSION_METHODS].map((m) => [m, new URL(methodUrl(options.base, m)).pathname]),
+  );
   const baseHeaders: Record<string, string> = { "user-agent": USER_AGENT };
   if (options.credentials !== undefined)
     baseHeaders["authorization"] = basicAuthorization(options.credentials);

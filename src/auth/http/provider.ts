@@ -139,7 +139,8 @@ export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
       run("set_password", params(user, password), callOptions, (a) => writeAnswer("set_password", a)),
     removeUser: (user, callOptions) =>
       run("remove_user", params(user), callOptions, (a) => writeAnswer("remove_user", a)),
-    getScramCredentials: (user, callOptions) => run("get_password", params(user), callOptions, readGetPassword),
+    getScramCredentials: (user, callOptions) =>
+      run("get_password", params(user), callOptions, readGetPassword),
     close: () => client.close(),
   };
 }
