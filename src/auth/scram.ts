@@ -1,6 +1,7 @@
 // SCRAM key derivation (RFC 5802 §3, RFC 7677 for SHA-256) and MongooseIM's serialisation of the
 // stored credentials (its "SCRAM serialization" developer guide), shared by the provider and authd.
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 
 export type ScramHash = "sha1" | "sha256";
 
@@ -43,6 +44,25 @@ export function deriveCredentials(
     const salt = randomBytes(16);
     keys[h] = keysFromSalted(h, salt, saltedPassword(h, password, salt, iterations));
   }
+  return { iterations, keys };
+}
+
+const pbkdf2Async = promisify(pbkdf2);
+
+/** deriveCredentials off the event loop (libuv's pool), for a service answering others meanwhile. */
+export async function deriveCredentialsAsync(
+  password: string,
+  iterations: number,
+  hashes: readonly ScramHash[] = ["sha1", "sha256"],
+): Promise<ScramCredentials> {
+  const keys: Partial<Record<ScramHash, ScramKeys>> = {};
+  await Promise.all(
+    hashes.map(async (h) => {
+      const salt = randomBytes(16);
+      const salted = await pbkdf2Async(Buffer.from(password, "utf8"), salt, iterations, HASH_BYTES[h], h);
+      keys[h] = keysFromSalted(h, salt, salted);
+    }),
+  );
   return { iterations, keys };
 }
 

@@ -62,6 +62,10 @@ export function isMethod(name: string): name is Method {
   return (METHODS as readonly string[]).includes(name);
 }
 
+export function isAnyMethod(name: string): name is AnyMethod {
+  return isMethod(name) || (EXTENSION_METHODS as readonly string[]).includes(name);
+}
+
 /** 501 is how a service says it does not implement a method. */
 export const STATUS_NOT_IMPLEMENTED = 501;
 
