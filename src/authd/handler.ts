@@ -9,7 +9,13 @@
 // large; 414 query string too large; 501 a method the backend does not implement; 500 backend failure.
 // get_password (MongooseIM's extension): 200 with SCRAM credentials, 404 for no such user or none yet.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { BODY_FALSE, BODY_TRUE, CONTRACT, STATUS_NOT_IMPLEMENTED, isAnyMethod } from "../auth/http/protocol.ts";
+import {
+  BODY_FALSE,
+  BODY_TRUE,
+  CONTRACT,
+  STATUS_NOT_IMPLEMENTED,
+  isAnyMethod,
+} from "../auth/http/protocol.ts";
 import type { AnyMethod } from "../auth/http/protocol.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { normaliseAccount, normaliseDomain } from "./account-name.ts";

@@ -35,8 +35,10 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
   const { store, hasher, lockout } = deps;
   const logger = deps.logger ?? silentLogger();
   const iterations = deps.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
-  const withScram = store.getScram !== undefined && store.addScram !== undefined && store.setPassword !== undefined;
-  const scramFor = async (pass: string): Promise<string> => serialize(await deriveCredentialsAsync(pass, iterations));
+  const withScram =
+    store.getScram !== undefined && store.addScram !== undefined && store.setPassword !== undefined;
+  const scramFor = async (pass: string): Promise<string> =>
+    serialize(await deriveCredentialsAsync(pass, iterations));
 
   /** An account from before schema version 3 gets its SCRAM credentials at its next PLAIN login. */
   async function backfill(user: string, server: string, stored: string, pass: string): Promise<void> {
@@ -102,6 +104,11 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
     },
     listUsers: (server) => store.list(server),
     // SCRAM credentials only: authd never hands out a password (it keeps none).
-    ...(withScram ? { getPassword: async (user: string, server: string) => (await store.getScram!(server, user)) ?? undefined } : {}),
+    ...(withScram
+      ? {
+          getPassword: async (user: string, server: string) =>
+            (await store.getScram!(server, user)) ?? undefined,
+        }
+      : {}),
   };
 }

@@ -14,6 +14,8 @@ export interface SaslState {
   failures: number;
   /** The exchange in progress (a challenge sent, a <response/> awaited), if any. */
   exchange: SaslExchange | undefined;
+  /** The mechanism of the latest <auth/>, for the log. */
+  mechanism: string | undefined;
   /** The backend call in flight, aborted if the client leaves (a controller of its own, so an
    * authenticated session keeps none). */
   call: AbortController | undefined;
@@ -73,6 +75,7 @@ async function onAuth(session: Session, auth: Element): Promise<void> {
   }
   const exchange = mechanism.start(saslContext(session));
   session.sasl.exchange = exchange;
+  session.sasl.mechanism = mechanism.name;
   const data = auth.text();
   if (data === "") {
     // RFC 6120 §6.4.2: no initial response; an empty challenge asks for it.
@@ -126,7 +129,7 @@ async function advance(session: Session, exchange: SaslExchange, data: string): 
       session.sasl.call = undefined;
       const jid = makeJid(step.user, session.host?.name ?? "");
       const ms = Math.round(performance.now() - started);
-      session.logger.info({ user: jid.toString(), ms }, "authenticated");
+      session.logger.info({ user: jid.toString(), mechanism: session.sasl.mechanism, ms }, "authenticated");
       session.authenticated = true;
       session.jid = jid;
       // RFC 6120 §6.4.6: additional data with success, base64; none is an empty element.

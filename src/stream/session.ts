@@ -41,7 +41,7 @@ export class Session implements TransportHandlers, IdleTarget {
   jid: Jid | undefined;
   authenticated = false;
   bound = false;
-  readonly sasl: SaslState = { failures: 0, exchange: undefined, call: undefined };
+  readonly sasl: SaslState = { failures: 0, exchange: undefined, mechanism: undefined, call: undefined };
 
   private phase: Phase = "await-header";
   private queue: Promise<void> = Promise.resolve();
