@@ -37,7 +37,13 @@ export interface GlobalOptions {
 }
 
 /** The SASL mechanisms this server implements (stream/sasl-mechanisms.ts). */
-export const SASL_MECHANISM_NAMES = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] as const;
+export const SASL_MECHANISM_NAMES = [
+  "SCRAM-SHA-256-PLUS",
+  "SCRAM-SHA-1-PLUS",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-1",
+  "PLAIN",
+] as const;
 export type SaslMechanismName = (typeof SASL_MECHANISM_NAMES)[number];
 
 export interface HostOptions {

@@ -1,6 +1,6 @@
-// SCRAM-SHA-1 and SCRAM-SHA-256 (RFC 5802 §5 and §7, RFC 7677), server side, with credentials from
-// the provider (get_password): the password never reaches this server. No channel binding yet, so
-// the -PLUS variants are not offered and a client's "p=" is refused (RFC 5802 §6).
+// SCRAM-SHA-1 and SCRAM-SHA-256 (RFC 5802 §5 and §7, RFC 7677) and their -PLUS variants with TLS
+// channel binding (RFC 5802 §6, RFC 9266, RFC 5929), server side, with credentials from the provider
+// (get_password): the password never reaches this server.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { makeJid, tryParseJid } from "../jid.ts";
 import { localpartPrep } from "../precis/index.ts";
@@ -37,18 +37,27 @@ export function createFakeCredentials(): FakeCredentials {
 
 const NAMES: Readonly<Record<ScramHash, string>> = { sha1: "SCRAM-SHA-1", sha256: "SCRAM-SHA-256" };
 
-/** `nonce`: the server's part of the nonce; tests pass RFC 5802's to replay its example. */
+export interface ScramOptions {
+  /** The -PLUS variant: channel binding required. */
+  readonly plus?: boolean;
+  /** The server's part of the nonce; tests pass RFC 5802's to replay its example. */
+  readonly nonce?: () => string;
+}
+
 export function scramMechanism(
   hash: ScramHash,
   fake: FakeCredentials,
-  nonce: () => string = () => randomBytes(18).toString("base64"),
+  options: ScramOptions = {},
 ): SaslMechanism {
+  const plus = options.plus ?? false;
+  const nonce = options.nonce ?? (() => randomBytes(18).toString("base64"));
   return {
-    name: NAMES[hash],
+    name: NAMES[hash] + (plus ? "-PLUS" : ""),
     // The password never crosses, but RFC 6120 §5.3.1 still wants TLS first when the host requires it.
-    offered: (s: FeatureState) => s.secure || !s.requireEncryption,
-    refusedAs: (s) => (s.secure ? "invalid-mechanism" : "encryption-required"),
-    start: (ctx) => scramExchange(ctx, hash, fake, nonce),
+    offered: (s: FeatureState) =>
+      plus ? s.secure && s.channelBindings.length > 0 : s.secure || !s.requireEncryption,
+    refusedAs: (s) => (s.secure || plus ? "invalid-mechanism" : "encryption-required"),
+    start: (ctx) => scramExchange(ctx, hash, fake, nonce, plus),
   };
 }
 
@@ -59,6 +68,8 @@ const fail = (
 
 interface First {
   readonly gs2Header: string;
+  /** The channel binding data the client must have bound to (empty without binding). */
+  readonly cbData: Buffer;
   readonly user: string;
   readonly bare: string;
   readonly clientNonce: string;
@@ -72,18 +83,30 @@ function decodeSaslName(s: string): string | undefined {
 
 const NONCE = /^[\x21-\x2b\x2d-\x7e]+$/; // printable ASCII except ","
 
-function parseFirst(message: string): First | string {
+function parseFirst(message: string, ctx: SaslContext, plus: boolean): First | string {
   const m = /^([pny])(=[^,]*)?,(a=[^,]*)?,(.*)$/s.exec(message);
   if (m === null) return "Expected a gs2 header.";
-  if (m[1] === "p") return "Channel binding is not offered here.";
   if (m[1] !== "p" && m[2] !== undefined) return "Malformed gs2 header.";
+  let cbData: Buffer = Buffer.alloc(0);
+  if (m[1] === "p") {
+    if (!plus) return "Channel binding needs a -PLUS mechanism.";
+    const type = ctx.channelBindings.find((t) => t === (m[2] ?? "").slice(1));
+    const data = type === undefined ? undefined : ctx.channelBinding(type);
+    if (data === undefined) return "Channel binding type not supported here.";
+    cbData = data;
+  } else if (plus) {
+    return "A -PLUS mechanism needs channel binding.";
+  } else if (m[1] === "y" && ctx.plusOffered) {
+    // RFC 5802 §6: the client thinks we do not bind, yet we offered it: someone removed the -PLUS.
+    return "Channel binding was offered: a downgrade?";
+  }
   const bare = m[4] ?? "";
   const attrs = bare.split(",");
   if (attrs[0]?.startsWith("m=")) return "Mandatory extensions are not supported.";
   const n = attrs[0]?.startsWith("n=") ? decodeSaslName(attrs[0].slice(2)) : undefined;
   const r = attrs[1]?.startsWith("r=") ? attrs[1].slice(2) : undefined;
   if (n === undefined || n === "" || r === undefined || !NONCE.test(r)) return "Expected n=<name>,r=<nonce>.";
-  return { gs2Header: `${m[1]}${m[2] ?? ""},${m[3] ?? ""},`, user: n, bare, clientNonce: r };
+  return { gs2Header: `${m[1]}${m[2] ?? ""},${m[3] ?? ""},`, cbData, user: n, bare, clientNonce: r };
 }
 
 function scramExchange(
@@ -91,6 +114,7 @@ function scramExchange(
   hash: ScramHash,
   fake: FakeCredentials,
   serverNonce: () => string,
+  plus: boolean,
 ): SaslExchange {
   let stage: "first" | "final" | "done" = "first";
   let ticket: LoginTicket | undefined;
@@ -110,7 +134,7 @@ function scramExchange(
   };
 
   async function first(message: string): Promise<SaslStep> {
-    const parsed = parseFirst(message);
+    const parsed = parseFirst(message, ctx, plus);
     if (typeof parsed === "string") return fail("malformed-request", parsed);
     const prepared = localpartPrep(parsed.user);
     // A name no JID can hold cannot be an account: a failed attempt, as with PLAIN.
@@ -176,7 +200,9 @@ function scramExchange(
     const [, c = "", r = "", , p = ""] = m;
     const proof = Buffer.from(p, "base64");
     if (
-      Buffer.from(c, "base64").toString("latin1") !== state.first.gs2Header ||
+      !Buffer.from(c, "base64").equals(
+        Buffer.concat([Buffer.from(state.first.gs2Header), state.first.cbData]),
+      ) ||
       r !== state.nonce ||
       proof.length !== HASH_BYTES[hash]
     ) {

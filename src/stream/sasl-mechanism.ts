@@ -5,6 +5,7 @@ import type { AuthProvider } from "../auth/provider.ts";
 import type { Logger } from "../log.ts";
 import type { LoginTicket } from "../limits/login-limiter.ts";
 import type { FeatureState } from "./features.ts";
+import type { ChannelBindingType } from "../tls/channel-binding.ts";
 import type { SaslFailureCondition } from "./sasl-plain.ts";
 import type { Refusal } from "./sasl-limits.ts";
 
@@ -13,6 +14,11 @@ export interface SaslContext {
   readonly host: string;
   readonly provider: AuthProvider;
   readonly logger: Logger;
+  /** The channel bindings this connection has (RFC 5802 §6: a "y" client must fail if non-empty). */
+  readonly channelBindings: readonly ChannelBindingType[];
+  /** Whether -PLUS mechanisms were offered to this client (a "y" from it is a downgrade). */
+  readonly plusOffered: boolean;
+  channelBinding(type: ChannelBindingType): Buffer | undefined;
   /** Aborted when the client leaves: pass it to every backend call. */
   readonly signal: AbortSignal;
   /**

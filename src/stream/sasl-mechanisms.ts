@@ -11,7 +11,12 @@ export function createMechanisms(provider: AuthProvider, options: HostOptions): 
   const list: SaslMechanism[] = [];
   if (options.http_auth_scram && provider.capabilities.scram) {
     const fake = createFakeCredentials();
-    list.push(scramMechanism("sha256", fake), scramMechanism("sha1", fake));
+    list.push(
+      scramMechanism("sha256", fake, { plus: true }),
+      scramMechanism("sha1", fake, { plus: true }),
+      scramMechanism("sha256", fake),
+      scramMechanism("sha1", fake),
+    );
   }
   if (provider.capabilities.plaintext) list.push(plainMechanism());
   const disabled = new Set<string>(options.disable_sasl_mechanisms);

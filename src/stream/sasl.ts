@@ -73,7 +73,8 @@ async function onAuth(session: Session, auth: Element): Promise<void> {
     if (mechanism !== undefined) return failed(session, mechanism.refusedAs(state));
     return failed(session, someOffered || state.secure ? "invalid-mechanism" : "encryption-required");
   }
-  const exchange = mechanism.start(saslContext(session));
+  const plusOffered = all.some((m) => m.name.endsWith("-PLUS") && m.offered(state));
+  const exchange = mechanism.start(saslContext(session, state.channelBindings, plusOffered));
   session.sasl.exchange = exchange;
   session.sasl.mechanism = mechanism.name;
   const data = auth.text();
@@ -85,7 +86,11 @@ async function onAuth(session: Session, auth: Element): Promise<void> {
   return advance(session, exchange, data);
 }
 
-function saslContext(session: Session): SaslContext {
+function saslContext(
+  session: Session,
+  channelBindings: SaslContext["channelBindings"],
+  plusOffered: boolean,
+): SaslContext {
   const host = session.host;
   if (host === undefined) throw new Error("SASL before a host is known");
   const call = new AbortController();
@@ -94,6 +99,9 @@ function saslContext(session: Session): SaslContext {
     host: host.name,
     provider: host.provider,
     logger: session.logger,
+    channelBindings,
+    plusOffered,
+    channelBinding: (type) => session.transport.channelBinding?.(type),
     signal: call.signal,
     admit: async (user) => {
       const admission = await admitLogin(session, user, call.signal);

@@ -7,6 +7,7 @@ import { NS_CLIENT, NS_SASL, NS_STREAMS, NS_TLS } from "../ns.ts";
 import type { Jid } from "../jid.ts";
 import type { HostContext, ServerContext } from "../server-context.ts";
 import type { StreamTransport, TransportHandlers } from "./transport.ts";
+import { CHANNEL_BINDING_TYPES } from "../tls/channel-binding.ts";
 import { streamFeatures, type FeatureState } from "./features.ts";
 import { handleAuth, type SaslState } from "./sasl.ts";
 import { handleBoundOrBinding } from "./bind.ts";
@@ -119,6 +120,7 @@ export class Session implements TransportHandlers, IdleTarget {
       requireEncryption: host?.options.c2s_require_encryption ?? true,
       allowPlainUnencrypted: host?.options.allow_unencrypted_plain_auth ?? false,
       providerPlaintext: host?.provider.capabilities.plaintext ?? false,
+      channelBindings: CHANNEL_BINDING_TYPES.filter((t) => this.transport.channelBinding?.(t) !== undefined),
     };
   }
 

@@ -20,7 +20,7 @@ import type { AccountStore } from "../../src/authd/store/store.ts";
 import { captureLogs, SMALL_ARGON2 } from "../unit/authd-helpers.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { scramLogin } from "../helpers/scram-client.ts";
+import { clientBinding, scramLogin } from "../helpers/scram-client.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("../fixtures/slixmpp/client.py", import.meta.url));
@@ -43,7 +43,7 @@ before(async () => {
   const config = parseAuthdConfig(
     {
       port: 0,
-      domains: ["localhost", "odd.localhost"],
+      domains: ["localhost", "example.com"],
       argon2_memory_kib: SMALL_ARGON2.memoryKib,
       argon2_iterations: SMALL_ARGON2.iterations,
       scram_iterations: 4096,
@@ -56,14 +56,15 @@ before(async () => {
   const { logger, text } = captureLogs();
   authdLogs = text;
   authd = await createAuthd({ config, logger, store });
-  for (const [user, pass] of [
-    ["alice", "wonderland"],
-    ["bob", "builder"],
+  for (const [user, pass, server] of [
+    ["alice", "wonderland", "localhost"],
+    ["bob", "builder", "localhost"],
+    ["alice", "wonderland", "example.com"],
   ]) {
     const r = await fetch(`${authd.url}/register`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: `user=${user}&server=localhost&pass=${pass}`,
+      body: `user=${user}&server=${server}&pass=${pass}`,
     });
     assert.equal(r.status, 201);
   }
@@ -91,6 +92,13 @@ before(async () => {
     hosts: {
       localhost: { http_auth_url: authd.url, http_auth_scram: true, sasl_max_failures: 10 },
       "odd.localhost": { http_auth_url: oddUrl, http_auth_scram: true, disable_sasl_mechanisms: ["PLAIN"] },
+      // slixmpp 1.8 knows only tls-unique (absent from TLS 1.3) and no XEP-0440: with -PLUS offered
+      // it sends "y", which RFC 5802 §6 makes a downgrade. A host serving it goes without -PLUS.
+      "example.com": {
+        http_auth_url: authd.url,
+        http_auth_scram: true,
+        disable_sasl_mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS"],
+      },
     },
   });
 });
@@ -116,11 +124,19 @@ const methodsCalled = (since: number): string[] =>
     .split("\n")
     .flatMap((l) => (l.includes('"auth request"') ? [/"method":"([a-z_]+)"/.exec(l)?.[1] ?? ""] : []));
 
-test("SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN are offered, strongest first; PLAIN can be taken away", async () => {
+test("SCRAM-*-PLUS, SCRAM-* and PLAIN are offered, strongest first, with XEP-0440's binding types; PLAIN can be taken away", async () => {
   const c = await connected();
+  const offered = [...c.received.matchAll(/<mechanism>([^<]+)<\/mechanism>/g)].map((m) => m[1]);
+  assert.deepEqual(offered, [
+    "SCRAM-SHA-256-PLUS",
+    "SCRAM-SHA-1-PLUS",
+    "SCRAM-SHA-256",
+    "SCRAM-SHA-1",
+    "PLAIN",
+  ]);
   assert.match(
     c.received,
-    /<mechanisms[^>]*><mechanism>SCRAM-SHA-256<\/mechanism><mechanism>SCRAM-SHA-1<\/mechanism><mechanism>PLAIN<\/mechanism><\/mechanisms>/,
+    /<sasl-channel-binding xmlns="urn:xmpp:sasl-cb:0"><channel-binding type="tls-exporter"\/><channel-binding type="tls-server-end-point"\/><\/sasl-channel-binding>/,
   );
   c.close();
   const d = await connected("odd.localhost");
@@ -144,6 +160,46 @@ for (const hash of ["sha256", "sha1"] as const) {
     c.close();
   });
 }
+
+for (const type of ["tls-exporter", "tls-server-end-point"] as const) {
+  test(`SCRAM-SHA-256-PLUS and SCRAM-SHA-1-PLUS with ${type}: bound to this connection`, async () => {
+    for (const hash of ["sha256", "sha1"] as const) {
+      const c = await connected();
+      const binding = { type, data: clientBinding(c, type) };
+      const r = await scramLogin(c, hash, "alice", "wonderland", { binding });
+      assert.deepEqual([r.result, r.serverVerified], ["success", true], hash);
+      c.close();
+      // Data from another connection (a relay in the middle would have its own) is refused.
+      const d = await connected();
+      const wrong = { type, data: Buffer.alloc(binding.data.length, 7) };
+      assert.equal(
+        (await scramLogin(d, hash, "alice", "wonderland", { binding: wrong })).result,
+        "malformed-request",
+      );
+      d.close();
+    }
+  });
+}
+
+test("channel binding: an unknown type, binding on a plain mechanism and a 'y' where -PLUS was offered fail", async () => {
+  const c = await connected();
+  const junk = { type: "tls-unique", data: Buffer.alloc(12) };
+  assert.equal(
+    (await scramLogin(c, "sha256", "alice", "wonderland", { binding: junk })).result,
+    "malformed-request",
+  );
+  // RFC 5802 §6: "y" says the client saw no binding on offer; here it was offered, so it was stripped.
+  assert.equal(
+    (await scramLogin(c, "sha256", "alice", "wonderland", { flag: "y" })).result,
+    "malformed-request",
+  );
+  c.close();
+  // Where -PLUS is not offered, "y" is an honest client's flag.
+  const d = await connected("example.com");
+  assert.doesNotMatch(d.received, /PLUS|sasl-channel-binding/);
+  assert.equal((await scramLogin(d, "sha256", "alice", "wonderland", { flag: "y" })).result, "success");
+  d.close();
+});
 
 test("a wrong password is not-authorized; an unknown user gets a challenge first, the same each time", async () => {
   const c = await connected();
@@ -220,11 +276,11 @@ function slixmpp(jid: string, password: string, mechanism: string): Promise<Reco
 
 for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
   test(`slixmpp logs in with ${mechanism}; a wrong password is refused`, { skip: noSlixmpp }, async () => {
-    const r = await slixmpp("alice@localhost", "wonderland", mechanism);
-    assert.match(String(r.jid), /^alice@localhost\/.+/);
+    const r = await slixmpp("alice@example.com", "wonderland", mechanism);
+    assert.match(String(r.jid), /^alice@example\.com\/.+/);
     assert.equal(r.message, true);
     assert.ok(srv.logs.some((l) => l.includes(`"mechanism":"${mechanism}"`)));
-    const w = await slixmpp("alice@localhost", "wrong", mechanism);
+    const w = await slixmpp("alice@example.com", "wrong", mechanism);
     assert.equal(w.failed_auth, true);
   });
 }

@@ -1,6 +1,8 @@
 // A SCRAM client over raw XML (RFC 5802 §3 client side), so tests can see every step a library
-// would hide: the challenge an unknown user gets, the server signature, a tampered proof.
-import { timingSafeEqual } from "node:crypto";
+// would hide: the challenge an unknown user gets, the server signature, a tampered proof, and
+// channel binding computed on the client's side of the TLS connection (RFC 9266, RFC 5929).
+import { createHash, timingSafeEqual } from "node:crypto";
+import { endPointHash } from "../../src/tls/channel-binding.ts";
 import { hmac, keysFromSalted, saltedPassword, type ScramHash } from "../../src/auth/scram.ts";
 import type { RawClient } from "./raw-client.ts";
 
@@ -26,11 +28,21 @@ export async function scramLogin(
   hash: ScramHash,
   user: string,
   password: string,
-  options: { tamper?: boolean } = {},
+  options: {
+    tamper?: boolean;
+    /** Bind to this channel (a -PLUS mechanism), with this data, or send a flag of our own. */
+    binding?: { type: string; data: Buffer };
+    flag?: "n" | "y";
+  } = {},
 ): Promise<ScramOutcome> {
   const clientFirstBare = `n=${user},r=clientnonce${Date.now()}`;
+  const gs2 = options.binding === undefined ? `${options.flag ?? "n"},,` : `p=${options.binding.type},,`;
+  const cbind = Buffer.concat([Buffer.from(gs2), options.binding?.data ?? Buffer.alloc(0)]).toString(
+    "base64",
+  );
+  const name = MECHANISM[hash] + (options.binding === undefined ? "" : "-PLUS");
   let mark = c.received.length;
-  c.write(`<auth xmlns='${NS}' mechanism='${MECHANISM[hash]}'>${b64(`n,,${clientFirstBare}`)}</auth>`);
+  c.write(`<auth xmlns='${NS}' mechanism='${name}'>${b64(`${gs2}${clientFirstBare}`)}</auth>`);
   const first = await c.waitFor(END, 10_000, mark);
   if (!first.startsWith("<challenge")) return { result: condition(first) };
   const serverFirst = unb64(/>([^<]*)</.exec(first)?.[1] ?? "");
@@ -38,7 +50,7 @@ export async function scramLogin(
   const salt = Buffer.from(fields.s ?? "", "base64");
   const salted = saltedPassword(hash, password, salt, Number(fields.i));
   const keys = keysFromSalted(hash, salt, salted);
-  const withoutProof = `c=biws,r=${fields.r ?? ""}`;
+  const withoutProof = `c=${cbind},r=${fields.r ?? ""}`;
   const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
   const clientKey = hmac(hash, salted, "Client Key");
   const signature = hmac(hash, keys.storedKey, authMessage);
@@ -57,4 +69,16 @@ export async function scramLogin(
 
 function condition(xml: string): string {
   return /<failure[^>]*><([a-z-]+)/.exec(xml)?.[1] ?? xml;
+}
+
+/** tls-exporter (RFC 9266 §2) and tls-server-end-point (RFC 5929 §4.1) from the client's side. */
+export function clientBinding(c: RawClient, type: "tls-exporter" | "tls-server-end-point"): Buffer {
+  const tls = c.tls;
+  if (tls === undefined) throw new Error("not a TLS connection");
+  if (type === "tls-exporter")
+    return tls.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0));
+  const raw = tls.getPeerCertificate().raw;
+  return createHash(endPointHash(raw) ?? "none")
+    .update(raw)
+    .digest();
 }

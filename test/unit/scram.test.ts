@@ -52,6 +52,9 @@ function context(answer: ScramResult, ticks: Ticks): SaslContext {
     host: "example.com",
     provider,
     logger: createLogger({ level: "silent" }),
+    channelBindings: [],
+    plusOffered: false,
+    channelBinding: () => undefined,
     signal: new AbortController().signal,
     admit: () => Promise.resolve({ ok: true, ticket }),
   };
@@ -69,7 +72,7 @@ const text = (step: SaslStep): string =>
 for (const v of VECTORS) {
   test(`${v.hash}: the RFC example exchange succeeds, with its server signature`, async () => {
     const ticks = { ok: 0, failed: 0, released: 0 };
-    const m = scramMechanism(v.hash, createFakeCredentials(), () => v.serverNonce);
+    const m = scramMechanism(v.hash, createFakeCredentials(), { nonce: () => v.serverNonce });
     const x = m.start(context(credentialsFor(v), ticks));
     const first = await x.step(Buffer.from(v.clientFirst));
     assert.equal(first.kind, "challenge");
@@ -86,7 +89,7 @@ for (const v of VECTORS) {
 
   test(`${v.hash}: a wrong password's proof is not-authorized and counts as a failure`, async () => {
     const ticks = { ok: 0, failed: 0, released: 0 };
-    const x = scramMechanism(v.hash, createFakeCredentials(), () => v.serverNonce).start(
+    const x = scramMechanism(v.hash, createFakeCredentials(), { nonce: () => v.serverNonce }).start(
       context(credentialsFor(v, "pencil2"), ticks),
     );
     await x.step(Buffer.from(v.clientFirst));
@@ -101,7 +104,7 @@ test("an unknown user gets a challenge like any other, stable per name, then not
   const challenges: string[] = [];
   for (let i = 0; i < 2; i++) {
     const ticks = { ok: 0, failed: 0, released: 0 };
-    const x = scramMechanism("sha256", fake, () => v.serverNonce).start(context({ outcome: "false" }, ticks));
+    const x = scramMechanism("sha256", fake, { nonce: () => v.serverNonce }).start(context({ outcome: "false" }, ticks));
     const first = await x.step(Buffer.from(v.clientFirst));
     assert.equal(first.kind, "challenge");
     challenges.push(text(first));
@@ -151,7 +154,7 @@ test("a client-final with a changed gs2 header or nonce is malformed-request, a 
   const v = VECTORS[0]!;
   for (const bad of [v.clientFinal.replace("c=biws", "c=eSws"), v.clientFinal.replace("r=fyko", "r=fyk0")]) {
     const ticks = { ok: 0, failed: 0, released: 0 };
-    const x = scramMechanism("sha1", createFakeCredentials(), () => v.serverNonce).start(
+    const x = scramMechanism("sha1", createFakeCredentials(), { nonce: () => v.serverNonce }).start(
       context(credentialsFor(v), ticks),
     );
     await x.step(Buffer.from(v.clientFirst));
