@@ -294,7 +294,7 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
   http_auth_scram: {
     check: v.bool,
     default: false,
-    doc: "offer SCRAM-SHA-256 and SCRAM-SHA-1 with credentials from the API's get_password (MongooseIM's format)",
+    doc: "offer SCRAM-SHA-256(-PLUS) and SCRAM-SHA-1(-PLUS) with credentials from the API's get_password (MongooseIM's format)",
   },
   allow_registration: { check: v.bool, default: false, doc: "XEP-0077 in-band registration" },
   registration_throttle_max: {
