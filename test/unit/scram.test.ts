@@ -104,7 +104,9 @@ test("an unknown user gets a challenge like any other, stable per name, then not
   const challenges: string[] = [];
   for (let i = 0; i < 2; i++) {
     const ticks = { ok: 0, failed: 0, released: 0 };
-    const x = scramMechanism("sha256", fake, { nonce: () => v.serverNonce }).start(context({ outcome: "false" }, ticks));
+    const x = scramMechanism("sha256", fake, { nonce: () => v.serverNonce }).start(
+      context({ outcome: "false" }, ticks),
+    );
     const first = await x.step(Buffer.from(v.clientFirst));
     assert.equal(first.kind, "challenge");
     challenges.push(text(first));
