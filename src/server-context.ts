@@ -1,5 +1,6 @@
 // What every session and module shares: configuration, hosts with their auth providers, the session
 // registry, IQ handlers and life-cycle hooks. Built once by the server; passed in, never global.
+import type { SaslMechanism } from "./stream/sasl-mechanism.ts";
 import type { GlobalOptions, HostOptions } from "./config/schema.ts";
 import type { AuthProvider } from "./auth/provider.ts";
 import type { Logger } from "./log.ts";
@@ -14,6 +15,8 @@ export interface HostContext {
   readonly name: string;
   readonly options: HostOptions;
   readonly provider: AuthProvider;
+  /** The SASL mechanisms this host can offer, strongest first (stream/sasl-mechanisms.ts). */
+  readonly mechanisms: readonly SaslMechanism[];
 }
 
 export interface ServerHooks {

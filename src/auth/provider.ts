@@ -1,5 +1,6 @@
 // The authentication provider interface. A provider declares what it can do; the server offers SASL
 // mechanisms and XEP-0077 features from those capabilities (as Prosody's auth providers do).
+import type { ScramCredentials } from "./scram.ts";
 
 /** Why a backend could not give a definite answer. Never contains a password or a URL with a query. */
 export interface BackendFailure {
@@ -22,9 +23,18 @@ export type WriteResult =
   | { readonly outcome: "unsupported" }
   | BackendFailure;
 
+/** SCRAM credentials for a user (RFC 5802 §3): what lets the server check a proof. */
+export type ScramResult =
+  | { readonly outcome: "ok"; readonly credentials: ScramCredentials }
+  | { readonly outcome: "false" }
+  | { readonly outcome: "unsupported" }
+  | BackendFailure;
+
 export interface ProviderCapabilities {
   /** The provider verifies a plaintext password (so SASL PLAIN is what it can back). */
   readonly plaintext: boolean;
+  /** The provider can hand out SCRAM credentials (salted keys, never a password): SCRAM-* follow. */
+  readonly scram: boolean;
   readonly register: boolean;
   readonly setPassword: boolean;
   readonly removeUser: boolean;
@@ -47,6 +57,8 @@ export interface AuthProvider {
   register(user: string, password: string, options?: CallOptions): Promise<WriteResult>;
   setPassword(user: string, password: string, options?: CallOptions): Promise<WriteResult>;
   removeUser(user: string, options?: CallOptions): Promise<WriteResult>;
+  /** Present when `capabilities.scram`: the user's SCRAM credentials; "false" for no such user. */
+  getScramCredentials?(user: string, options?: CallOptions): Promise<ScramResult>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -20,4 +20,10 @@ export interface AuthBackend {
   setPassword?(user: string, server: string, pass: string): MaybePromise<UpdateOutcome>;
   /** Deletes the account; "not-found" when there is no such account (answered 404). */
   removeUser?(user: string, server: string): MaybePromise<RemoveOutcome>;
+  /**
+   * get_password (MongooseIM's extension): the account's SCRAM credentials in MongooseIM's
+   * serialisation, never a password; undefined when there is no such account or it has none yet
+   * (answered 404).
+   */
+  getPassword?(user: string, server: string): MaybePromise<string | undefined>;
 }

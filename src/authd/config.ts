@@ -6,6 +6,7 @@ import { domainPrep } from "../precis/index.ts";
 import { XhaError } from "../errors.ts";
 import { OWASP_ARGON2ID } from "./password-hasher.ts";
 import { isStoreUrl } from "./store/open.ts";
+import { DEFAULT_SCRAM_ITERATIONS } from "./store-backend.ts";
 
 /** Where the embedded defaults keep data, relative to the working directory. */
 export const DEFAULT_DATA_PATH = "data";
@@ -33,6 +34,8 @@ export interface AuthdConfig {
   };
   /** Largest request body (and query string) in bytes. Default 8192. */
   readonly maxBodyBytes: number;
+  /** PBKDF2 iterations of the SCRAM credentials made for get_password. Default 10,000. */
+  readonly scramIterations: number;
 }
 
 /** The keys of the `[authd]` table (docs/configuration.md lists the same; a test checks). */
@@ -50,6 +53,7 @@ export const AUTHD_KEYS = [
   "lockout_base_seconds",
   "lockout_max_seconds",
   "max_body_bytes",
+  "scram_iterations",
 ] as const;
 
 type Raw = Record<string, unknown>;
@@ -155,6 +159,8 @@ export function parseAuthdConfig(raw: unknown, file: string, defaults: { dataPat
     argon2: Object.freeze(argon2),
     lockout: Object.freeze(lockout),
     maxBodyBytes: int("max_body_bytes", 8192, 256, 1_048_576),
+    // RFC 5802 §5.1 and RFC 7677 §4: at least 4096; the default follows current guidance for SHA-256.
+    scramIterations: int("scram_iterations", DEFAULT_SCRAM_ITERATIONS, 4096, 10_000_000),
   });
 }
 

@@ -7,9 +7,16 @@
 // accepts 200, 201 and 204) or 404 when the account does not exist; 400 bad parameters; 401 bad
 // credentials; 404 outside the base path or an unknown method name; 405 wrong verb; 413 body too
 // large; 414 query string too large; 501 a method the backend does not implement; 500 backend failure.
+// get_password (MongooseIM's extension): 200 with SCRAM credentials, 404 for no such user or none yet.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { BODY_FALSE, BODY_TRUE, CONTRACT, STATUS_NOT_IMPLEMENTED, isMethod } from "../auth/http/protocol.ts";
-import type { Method } from "../auth/http/protocol.ts";
+import {
+  BODY_FALSE,
+  BODY_TRUE,
+  CONTRACT,
+  STATUS_NOT_IMPLEMENTED,
+  isAnyMethod,
+} from "../auth/http/protocol.ts";
+import type { AnyMethod } from "../auth/http/protocol.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { normaliseAccount, normaliseDomain } from "./account-name.ts";
 import type { AuthBackend } from "./backend.ts";
@@ -100,7 +107,8 @@ async function readBody(
   }
 }
 
-function supports(backend: AuthBackend, method: Method): boolean {
+function supports(backend: AuthBackend, method: AnyMethod): boolean {
+  if (method === "get_password") return backend.getPassword !== undefined;
   if (method === "register") return backend.register !== undefined;
   if (method === "set_password") return backend.setPassword !== undefined;
   if (method === "remove_user") return backend.removeUser !== undefined;
@@ -124,7 +132,7 @@ export function createAuthHandler(backend: AuthBackend, options: AuthHandlerOpti
       ? undefined
       : new Set(options.domains.map((d) => normaliseDomain(d) ?? d.toLowerCase()));
 
-  async function serve(method: Method, request: Request, url: URL): Promise<Outcome> {
+  async function serve(method: AnyMethod, request: Request, url: URL): Promise<Outcome> {
     if (!authorised(request.headers.get("authorization"))) {
       return { response: answer(401, "unauthorized", { "www-authenticate": BASIC_CHALLENGE }) };
     }
@@ -197,6 +205,11 @@ export function createAuthHandler(backend: AuthBackend, options: AuthHandlerOpti
         const r = await backend.removeUser!(u, s);
         return { ...who, response: r === "removed" ? answer(200) : answer(404, "no such user") };
       }
+      case "get_password": {
+        // The body is a credential: it is never logged (the log line has the status only).
+        const scram = await backend.getPassword!(u, s);
+        return { ...who, response: scram === undefined ? answer(404, "no such user") : answer(200, scram) };
+      }
     }
   }
 
@@ -205,7 +218,7 @@ export function createAuthHandler(backend: AuthBackend, options: AuthHandlerOpti
     const url = new URL(request.url);
     const name = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : undefined;
     // Outside the base path and unknown method names are simply not here.
-    if (name === undefined || !isMethod(name)) return answer(404, "not found");
+    if (name === undefined || !isAnyMethod(name)) return answer(404, "not found");
     let outcome: Outcome;
     try {
       outcome = await serve(name, request, url);

@@ -84,7 +84,13 @@ export async function createAuthd(options: AuthdOptions): Promise<Authd> {
   // In the database when the store keeps records, so the limit holds across authd processes.
   const lockout =
     store.failures === undefined ? createLockout(rule) : createSharedLockout(store.failures, rule);
-  const backend = createStoreBackend({ store, hasher, lockout, logger });
+  const backend = createStoreBackend({
+    store,
+    hasher,
+    lockout,
+    logger,
+    scramIterations: config.scramIterations,
+  });
   const handler = createAuthHandler(backend, {
     path: config.path,
     ...(config.credentials === undefined ? {} : { credentials: config.credentials }),

@@ -3,6 +3,7 @@
 // verifying (idempotent, so a password the XMPP server already prepared is unchanged), so the CLI
 // and the protocol agree on what a password is whatever form of Unicode was typed.
 import { opaqueString } from "../precis/index.ts";
+import { deriveCredentialsAsync, serialize } from "../auth/scram.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { AuthBackend, RegisterOutcome, RemoveOutcome, UpdateOutcome } from "./backend.ts";
 import type { Lockout } from "./lockout.ts";
@@ -15,9 +16,15 @@ export interface StoreBackendDeps {
   /** Without one, failed attempts are not throttled. */
   readonly lockout?: Lockout;
   readonly logger?: Logger;
+  /** PBKDF2 iterations of new SCRAM credentials (one count for SHA-1 and SHA-256). Default 10,000. */
+  readonly scramIterations?: number;
 }
 
-export interface StoreBackend extends Required<AuthBackend> {
+/** RFC 7677 §4 asks for at least 4096 with SHA-256; current guidance (OWASP, RFC 8018) for more. */
+export const DEFAULT_SCRAM_ITERATIONS = 10_000;
+
+export interface StoreBackend extends Required<Omit<AuthBackend, "getPassword">> {
+  getPassword?: AuthBackend["getPassword"];
   register(user: string, server: string, pass: string): Promise<RegisterOutcome>;
   setPassword(user: string, server: string, pass: string): Promise<UpdateOutcome>;
   removeUser(user: string, server: string): Promise<RemoveOutcome>;
@@ -27,6 +34,23 @@ export interface StoreBackend extends Required<AuthBackend> {
 export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
   const { store, hasher, lockout } = deps;
   const logger = deps.logger ?? silentLogger();
+  const iterations = deps.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
+  const withScram =
+    store.getScram !== undefined && store.addScram !== undefined && store.setPassword !== undefined;
+  const scramFor = async (pass: string): Promise<string> =>
+    serialize(await deriveCredentialsAsync(pass, iterations));
+
+  /** An account from before schema version 3 gets its SCRAM credentials at its next PLAIN login. */
+  async function backfill(user: string, server: string, stored: string, pass: string): Promise<void> {
+    if (!withScram) return;
+    try {
+      if ((await store.getScram!(server, user)) !== null) return;
+      // Compare-and-swap on the hash: a set_password that landed meanwhile brought its own.
+      await store.addScram!(server, user, await scramFor(pass), stored);
+    } catch (err) {
+      logger.warn({ server, user, err: (err as Error).message }, "storing SCRAM credentials failed");
+    }
+  }
 
   async function rehash(user: string, server: string, old: string, pass: string): Promise<void> {
     try {
@@ -59,6 +83,7 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
         return false;
       }
       await lockout?.succeeded(user, server);
+      if (stored !== undefined && prepared.ok) await backfill(user, server, stored, prepared.value);
       if (stored !== undefined && prepared.ok && hasher.needsRehash(stored)) {
         await rehash(user, server, stored, prepared.value);
       }
@@ -68,13 +93,20 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
     async register(user, server, pass) {
       const prepared = opaqueString(pass);
       if (!prepared.ok) return "invalid-password";
-      return (await store.create(server, user, await hasher.hash(prepared.value))) ? "created" : "exists";
+      const hash = await hasher.hash(prepared.value);
+      const created = withScram
+        ? await store.create(server, user, hash, await scramFor(prepared.value))
+        : await store.create(server, user, hash);
+      return created ? "created" : "exists";
     },
     async setPassword(user, server, pass) {
       const prepared = opaqueString(pass);
       if (!prepared.ok) return "invalid-password";
       if (!(await store.exists(server, user))) return "not-found";
-      const updated = await store.updateHash(server, user, await hasher.hash(prepared.value));
+      const hash = await hasher.hash(prepared.value);
+      const updated = withScram
+        ? await store.setPassword!(server, user, hash, await scramFor(prepared.value))
+        : await store.updateHash(server, user, hash);
       if (updated) await lockout?.succeeded(user, server);
       return updated ? "updated" : "not-found";
     },
@@ -82,5 +114,12 @@ export function createStoreBackend(deps: StoreBackendDeps): StoreBackend {
       return (await store.delete(server, user)) ? "removed" : "not-found";
     },
     listUsers: (server) => store.list(server),
+    // SCRAM credentials only: authd never hands out a password (it keeps none).
+    ...(withScram
+      ? {
+          getPassword: async (user: string, server: string) =>
+            (await store.getScram!(server, user)) ?? undefined,
+        }
+      : {}),
   };
 }

@@ -156,7 +156,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           ? config.argon2
           : { memoryKib: 8, iterations: 1, parallelism: 1 },
       );
-      const backend = createStoreBackend({ store, hasher });
+      const backend = createStoreBackend({ store, hasher, scramIterations: config.scramIterations });
       return await perform(action as Action, target, backend, config, io, password);
     } finally {
       await store.close();

@@ -37,10 +37,21 @@ export interface GlobalOptions {
   readonly openmetrics_token: string | undefined;
 }
 
+/** The SASL mechanisms this server implements (stream/sasl-mechanisms.ts). */
+export const SASL_MECHANISM_NAMES = [
+  "SCRAM-SHA-256-PLUS",
+  "SCRAM-SHA-1-PLUS",
+  "SCRAM-SHA-256",
+  "SCRAM-SHA-1",
+  "PLAIN",
+] as const;
+export type SaslMechanismName = (typeof SASL_MECHANISM_NAMES)[number];
+
 export interface HostOptions {
   readonly c2s_require_encryption: boolean;
   readonly allow_unencrypted_plain_auth: boolean;
   readonly sasl_max_failures: number;
+  readonly disable_sasl_mechanisms: readonly SaslMechanismName[];
   readonly authentication: "http";
   readonly http_auth_url: string | undefined;
   readonly http_auth_credentials: string | undefined;
@@ -52,6 +63,7 @@ export interface HostOptions {
   readonly http_auth_cache_user_exists_ttl: number;
   readonly http_auth_cache_size: number;
   readonly http_auth_cache_stale_if_error: number;
+  readonly http_auth_scram: boolean;
   readonly allow_registration: boolean;
   readonly registration_throttle_max: number;
   readonly registration_throttle_period: number;
@@ -231,6 +243,11 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     default: 3,
     doc: "failed SASL attempts on one connection before it is closed",
   },
+  disable_sasl_mechanisms: {
+    check: v.list(v.oneOf(...SASL_MECHANISM_NAMES), { unique: true }),
+    default: [],
+    doc: 'SASL mechanisms never offered on this host, e.g. ["PLAIN"] once every client speaks SCRAM',
+  },
   authentication: { check: v.oneOf("http"), default: "http", doc: "the auth provider" },
   http_auth_url: {
     check: optional(v.httpUrl),
@@ -281,6 +298,11 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.seconds(0, 86400 * 7),
     default: 0,
     doc: "seconds past expiry a cached login is still accepted while the API fails (0: never)",
+  },
+  http_auth_scram: {
+    check: v.bool,
+    default: false,
+    doc: "offer SCRAM-SHA-256(-PLUS) and SCRAM-SHA-1(-PLUS) with credentials from the API's get_password (MongooseIM's format)",
   },
   allow_registration: { check: v.bool, default: false, doc: "XEP-0077 in-band registration" },
   registration_throttle_max: {

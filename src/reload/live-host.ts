@@ -4,10 +4,13 @@
 import type { AuthProvider } from "../auth/provider.ts";
 import type { HostOptions } from "../config/schema.ts";
 import type { HostContext } from "../server-context.ts";
+import type { SaslMechanism } from "../stream/sasl-mechanism.ts";
+import { createMechanisms } from "../stream/sasl-mechanisms.ts";
 
 export class LiveHost implements HostContext {
   #options: HostOptions;
   #provider: AuthProvider;
+  #mechanisms: readonly SaslMechanism[];
 
   constructor(
     readonly name: string,
@@ -16,6 +19,7 @@ export class LiveHost implements HostContext {
   ) {
     this.#options = options;
     this.#provider = provider;
+    this.#mechanisms = createMechanisms(provider, options);
   }
 
   get options(): HostOptions {
@@ -26,11 +30,17 @@ export class LiveHost implements HostContext {
     return this.#provider;
   }
 
+  /** Follows the provider's capabilities and the options (disable_sasl_mechanisms, http_auth_scram). */
+  get mechanisms(): readonly SaslMechanism[] {
+    return this.#mechanisms;
+  }
+
   /** Installs new options and provider; returns the provider replaced, for the caller to close. */
   swap(options: HostOptions, provider: AuthProvider): AuthProvider {
     const old = this.#provider;
     this.#options = options;
     this.#provider = provider;
+    this.#mechanisms = createMechanisms(provider, options);
     return old;
   }
 }

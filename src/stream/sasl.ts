@@ -1,18 +1,22 @@
-// SASL negotiation (RFC 6120 §6.4) with PLAIN (RFC 4616) checked through the host's auth provider.
-// Wrong password → not-authorized; a backend that cannot answer → temporary-auth-failure (§6.5.11).
+// SASL negotiation (RFC 6120 §6.4): the exchange of <auth>, <challenge>, <response>, <abort>, the
+// failure count and <success>. What a message means is the mechanism's business (sasl-mechanism.ts);
+// which mechanisms a host offers is sasl-mechanisms.ts's. A failure is a value: counted, answered.
 import { el, type Element } from "../xml/element.ts";
 import { NS_SASL } from "../ns.ts";
-import { makeJid, tryParseJid } from "../jid.ts";
+import { makeJid } from "../jid.ts";
 import type { Session } from "./session.ts";
-import { decodeSaslData, parsePlain, type SaslFailureCondition } from "./sasl-plain.ts";
-import { plainAllowed } from "./features.ts";
-import { admitLogin, refusal, settle } from "./sasl-limits.ts";
+import { decodeSaslData, type SaslFailureCondition } from "./sasl-plain.ts";
+import { admitLogin, refusal } from "./sasl-limits.ts";
+import type { SaslContext, SaslExchange, SaslStep } from "./sasl-mechanism.ts";
+import { mechanismsFor } from "./sasl-mechanisms.ts";
 
 export interface SaslState {
   failures: number;
-  /** PLAIN sent without an initial response: we sent an empty challenge and await <response/>. */
-  pending: boolean;
-  /** The password check in flight, aborted if the client leaves (a controller of its own, so an
+  /** The exchange in progress (a challenge sent, a <response/> awaited), if any. */
+  exchange: SaslExchange | undefined;
+  /** The mechanism of the latest <auth/>, for the log. */
+  mechanism: string | undefined;
+  /** The backend call in flight, aborted if the client leaves (a controller of its own, so an
    * authenticated session keeps none). */
   call: AbortController | undefined;
 }
@@ -25,6 +29,7 @@ function failure(session: Session, condition: SaslFailureCondition, text?: strin
 
 /** Counts a failed attempt; past the limit the connection is closed (Prosody does the same). */
 function failed(session: Session, condition: SaslFailureCondition, text?: string): void {
+  endExchange(session);
   failure(session, condition, text);
   session.sasl.failures += 1;
   if (session.sasl.failures >= (session.host?.options.sasl_max_failures ?? 3)) {
@@ -32,16 +37,22 @@ function failed(session: Session, condition: SaslFailureCondition, text?: string
   }
 }
 
+function endExchange(session: Session): void {
+  session.sasl.exchange?.dispose();
+  session.sasl.exchange = undefined;
+}
+
 export async function handleAuth(session: Session, element: Element): Promise<void> {
   switch (element.localName) {
     case "auth":
       return onAuth(session, element);
-    case "response":
-      if (!session.sasl.pending) return failure(session, "malformed-request", "No exchange in progress");
-      session.sasl.pending = false;
-      return checkPlain(session, element.text());
+    case "response": {
+      const exchange = session.sasl.exchange;
+      if (exchange === undefined) return failure(session, "malformed-request", "No exchange in progress");
+      return advance(session, exchange, element.text());
+    }
     case "abort":
-      session.sasl.pending = false;
+      endExchange(session);
       return failure(session, "aborted");
     default:
       return session.close("not-authorized", "Unexpected SASL element");
@@ -50,11 +61,18 @@ export async function handleAuth(session: Session, element: Element): Promise<vo
 
 async function onAuth(session: Session, auth: Element): Promise<void> {
   const state = session.featureState();
-  if (!plainAllowed(state)) {
-    // RFC 6120 §6.4.5: encryption is required before this mechanism can be used.
-    return failed(session, state.secure ? "invalid-mechanism" : "encryption-required");
+  const host = session.host;
+  if (host === undefined) return session.close("internal-server-error");
+  endExchange(session); // a new <auth/> replaces an unfinished exchange (RFC 6120 §6.4.2)
+  const all = mechanismsFor(host);
+  const name = auth.attrs.mechanism;
+  const mechanism = all.find((m) => m.name === name);
+  if (mechanism === undefined || !mechanism.offered(state)) {
+    const someOffered = all.some((m) => m.offered(state));
+    // RFC 6120 §6.4.5: nothing usable before TLS is encryption-required; an unknown name is not.
+    if (mechanism !== undefined) return failed(session, mechanism.refusedAs(state));
+    return failed(session, someOffered || state.secure ? "invalid-mechanism" : "encryption-required");
   }
-  if (auth.attrs.mechanism !== "PLAIN") return failed(session, "invalid-mechanism");
   // A cluster node cut off from Redis past its lease could bind a JID another node holds.
   if (!session.ctx.sessions.acceptingLogins)
     return failed(
@@ -62,77 +80,80 @@ async function onAuth(session: Session, auth: Element): Promise<void> {
       "temporary-auth-failure",
       "This server is cut off from its cluster; try again later.",
     );
+  const plusOffered = all.some((m) => m.name.endsWith("-PLUS") && m.offered(state));
+  const exchange = mechanism.start(saslContext(session, state.channelBindings, plusOffered));
+  session.sasl.exchange = exchange;
+  session.sasl.mechanism = mechanism.name;
   const data = auth.text();
   if (data === "") {
     // RFC 6120 §6.4.2: no initial response; an empty challenge asks for it.
-    session.sasl.pending = true;
     session.send(el("challenge", { xmlns: NS_SASL }));
     return;
   }
-  return checkPlain(session, data);
+  return advance(session, exchange, data);
 }
 
-async function checkPlain(session: Session, data: string): Promise<void> {
+function saslContext(
+  session: Session,
+  channelBindings: SaslContext["channelBindings"],
+  plusOffered: boolean,
+): SaslContext {
   const host = session.host;
-  if (host === undefined) return session.close("internal-server-error");
-  const decoded = decodeSaslData(data);
-  if (decoded === undefined) return failed(session, "incorrect-encoding");
-  const parsed = parsePlain(decoded);
-  if (!parsed.ok) {
-    // Debug only, without the name: anyone can send these, and a log line each would be a flood.
-    session.logger.debug({ condition: parsed.condition }, "authentication failed: unusable PLAIN message");
-    return failed(session, parsed.condition, parsed.text);
-  }
-  const jid = makeJid(parsed.user, host.name);
-  // RFC 6120 §6.3.8: we only let a user act as themselves, compared as prepared addresses.
-  if (parsed.authzid !== undefined && !(tryParseJid(parsed.authzid)?.equals(jid) ?? false))
-    return failed(session, "invalid-authzid");
-
-  session.transport.pause();
+  if (host === undefined) throw new Error("SASL before a host is known");
   const call = new AbortController();
   session.sasl.call = call;
-  // Failed-login limits across connections; a wait here means checks in flight hold the budget.
-  const admission = await admitLogin(session, parsed.user, call.signal);
-  if (!admission.ok) {
-    const refused =
-      admission.scope === "aborted" ? undefined : await refusal(session, jid.toString(), admission);
-    session.sasl.call = undefined;
-    session.transport.resume();
-    if (!session.isOpen || refused === undefined) return;
-    return failed(session, refused.condition, refused.text);
-  }
+  return {
+    host: host.name,
+    provider: host.provider,
+    logger: session.logger,
+    channelBindings,
+    plusOffered,
+    channelBinding: (type) => session.transport.channelBinding?.(type),
+    signal: call.signal,
+    admit: async (user) => {
+      const admission = await admitLogin(session, user, call.signal);
+      if (admission.ok) return { ok: true, ticket: admission.ticket };
+      const refused =
+        admission.scope === "aborted" ? undefined : await refusal(session, `${user}@${host.name}`, admission);
+      return { ok: false, refusal: refused };
+    },
+  };
+}
+
+async function advance(session: Session, exchange: SaslExchange, data: string): Promise<void> {
+  const decoded = decodeSaslData(data);
+  if (decoded === undefined) return failed(session, "incorrect-encoding");
   const started = performance.now();
-  const result = await host.provider
-    .checkPassword(parsed.user, parsed.password, { signal: call.signal })
-    .catch((err: unknown) => {
-      admission.ticket.release(); // a provider bug must not hold the slot for ever
-      throw err;
-    });
-  settle(admission.ticket, result.outcome);
-  session.sasl.call = undefined;
-  session.transport.resume();
-  if (!session.isOpen) return;
-  const ms = Math.round(performance.now() - started);
-  switch (result.outcome) {
-    case "ok":
-      session.logger.info({ user: jid.toString(), ms }, "authenticated");
+  session.transport.pause();
+  let step: SaslStep;
+  try {
+    step = await exchange.step(decoded);
+  } finally {
+    session.transport.resume();
+  }
+  if (!session.isOpen) return endExchange(session);
+  if (session.sasl.exchange !== exchange) return; // aborted or replaced meanwhile
+  switch (step.kind) {
+    case "challenge":
+      session.send(el("challenge", { xmlns: NS_SASL }, ...base64(step.data)));
+      return;
+    case "failure":
+      return failed(session, step.condition, step.text);
+    case "success": {
+      session.sasl.exchange = undefined;
+      session.sasl.call = undefined;
+      const jid = makeJid(step.user, session.host?.name ?? "");
+      const ms = Math.round(performance.now() - started);
+      session.logger.info({ user: jid.toString(), mechanism: session.sasl.mechanism, ms }, "authenticated");
       session.authenticated = true;
       session.jid = jid;
-      session.send(el("success", { xmlns: NS_SASL }));
+      // RFC 6120 §6.4.6: additional data with success, base64; none is an empty element.
+      session.send(el("success", { xmlns: NS_SASL }, ...base64(step.data)));
       session.restartStream();
       return;
-    case "false":
-      session.logger.info({ user: jid.toString(), ms }, "authentication failed: wrong credentials");
-      return failed(session, "not-authorized");
-    default:
-      session.logger.warn(
-        { user: jid.toString(), reason: result.reason, status: result.status, ms },
-        "auth backend unavailable",
-      );
-      return failed(
-        session,
-        "temporary-auth-failure",
-        "The account service is unavailable; try again later.",
-      );
+    }
   }
 }
+
+const base64 = (data: Buffer | undefined): string[] =>
+  data === undefined || data.length === 0 ? [] : [data.toString("base64")];

@@ -7,6 +7,7 @@ import { NS_CLIENT, NS_SASL, NS_STREAMS, NS_TLS } from "../ns.ts";
 import type { Jid } from "../jid.ts";
 import type { HostContext, ServerContext } from "../server-context.ts";
 import type { StreamTransport, TransportHandlers } from "./transport.ts";
+import { CHANNEL_BINDING_TYPES } from "../tls/channel-binding.ts";
 import { streamFeatures, type FeatureState } from "./features.ts";
 import { handleAuth, type SaslState } from "./sasl.ts";
 import { handleBoundOrBinding } from "./bind.ts";
@@ -41,7 +42,7 @@ export class Session implements TransportHandlers, IdleTarget {
   jid: Jid | undefined;
   authenticated = false;
   bound = false;
-  readonly sasl: SaslState = { failures: 0, pending: false, call: undefined };
+  readonly sasl: SaslState = { failures: 0, exchange: undefined, mechanism: undefined, call: undefined };
 
   private phase: Phase = "await-header";
   private queue: Promise<void> = Promise.resolve();
@@ -119,6 +120,7 @@ export class Session implements TransportHandlers, IdleTarget {
       requireEncryption: host?.options.c2s_require_encryption ?? true,
       allowPlainUnencrypted: host?.options.allow_unencrypted_plain_auth ?? false,
       providerPlaintext: host?.provider.capabilities.plaintext ?? false,
+      channelBindings: CHANNEL_BINDING_TYPES.filter((t) => this.transport.channelBinding?.(t) !== undefined),
     };
   }
 
@@ -155,7 +157,9 @@ export class Session implements TransportHandlers, IdleTarget {
     this.host = host;
     this.phase = "open";
     const extra = this.authenticated ? [] : this.ctx.preAuthFeatures.flatMap((f) => f(this) ?? []);
-    this.send(streamFeatures(this.featureState(), extra));
+    const state = this.featureState();
+    const offered = (this.host?.mechanisms ?? []).filter((m) => m.offered(state)).map((m) => m.name);
+    this.send(streamFeatures(state, offered, extra));
   }
 
   /** RFC 6120 §10.1: stanzas from one session are processed in order. */
@@ -299,6 +303,8 @@ export class Session implements TransportHandlers, IdleTarget {
     this.idle.stop();
     this.controller?.abort();
     this.sasl.call?.abort();
+    this.sasl.exchange?.dispose();
+    this.sasl.exchange = undefined;
     this.live?.delete(this);
     void this.unbind();
   }

@@ -2,6 +2,7 @@
 // (RFC 6120 §4 stream headers vs RFC 7395 <open/>/<close/>); the session logic exists once.
 import type { Element } from "../xml/element.ts";
 import type { StreamErrorCondition } from "../xml/stream-errors.ts";
+import type { ChannelBindingType } from "../tls/channel-binding.ts";
 
 export interface TransportHandlers {
   onStreamStart(attrs: Record<string, string>): void;
@@ -34,6 +35,8 @@ export interface StreamTransport {
   readonly lastInputAt: number;
   /** When we last sent anything (`performance.now()` ms). */
   readonly lastOutputAt: number;
+  /** TLS channel binding data (RFC 5929, RFC 9266); absent or undefined where there is none. */
+  channelBinding?(type: ChannelBindingType): Buffer | undefined;
   setHandlers(handlers: TransportHandlers): void;
   /** Sends our stream header (or <open/>) with these attributes. */
   openStream(attrs: Record<string, string>): void;

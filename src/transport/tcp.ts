@@ -3,6 +3,7 @@
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { TLSSocket, type SecureContext } from "node:tls";
+import { channelBindingData, type ChannelBindingType } from "../tls/channel-binding.ts";
 import type { Element } from "../xml/element.ts";
 import { serialize, serializeAttrs } from "../xml/element.ts";
 import { StreamParser, type StreamParserOptions, type StreamStart } from "../xml/stream-parser.ts";
@@ -60,6 +61,10 @@ export class TcpTransport implements StreamTransport {
 
   get secure(): boolean {
     return this.socket instanceof TLSSocket && this.socket.encrypted;
+  }
+
+  channelBinding(type: ChannelBindingType): Buffer | undefined {
+    return this.socket instanceof TLSSocket ? channelBindingData(this.socket, type) : undefined;
   }
 
   get canStartTls(): boolean {

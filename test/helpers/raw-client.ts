@@ -1,7 +1,7 @@
 // A raw XMPP client for protocol tests: it writes exactly what the test says and waits for text, so
 // tests can send what no well-behaved library would (bad XML, early stanzas) and read stream errors.
 import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { connect as tlsConnect, TLSSocket } from "node:tls";
 import { readFileSync } from "node:fs";
 
 export const TEST_CA = readFileSync(new URL("../fixtures/tls/ca.crt", import.meta.url), "utf8");
@@ -54,6 +54,11 @@ export class RawClient {
       socket.once("error", reject);
     });
     return new RawClient(socket, ca);
+  }
+
+  /** The TLS socket, for what a test computes from the connection (channel bindings). */
+  get tls(): TLSSocket | undefined {
+    return this.socket instanceof TLSSocket ? this.socket : undefined;
   }
 
   private listen(socket: Socket): void {

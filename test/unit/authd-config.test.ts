@@ -22,6 +22,7 @@ void test("defaults", () => {
     argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 },
     lockout: { maxFailures: 5, baseSeconds: 1, maxSeconds: 300 },
     maxBodyBytes: 8192,
+    scramIterations: 10000,
   });
   assert.equal(DEFAULT_DATA_PATH, "data");
   assert.equal(defaultAuthdConfig().database, "sqlite:data/authd.sqlite");
@@ -44,6 +45,7 @@ void test("every key is read", () => {
       lockout_base_seconds: 0.5,
       lockout_max_seconds: 60,
       max_body_bytes: 4096,
+      scram_iterations: 20000,
     },
     "x.toml",
     D,
@@ -54,6 +56,8 @@ void test("every key is read", () => {
   assert.deepEqual(c.argon2, { memoryKib: 65536, iterations: 3, parallelism: 4 });
   assert.deepEqual(c.lockout, { maxFailures: 0, baseSeconds: 0.5, maxSeconds: 60 });
   assert.equal(c.maxBodyBytes, 4096);
+  assert.equal(c.scramIterations, 20000);
+  assert.throws(() => parseAuthdConfig({ scram_iterations: 4095 }, "x.toml", D), /authd\.scram_iterations/);
   assert.equal(isExposedWithoutCredentials(c), false);
   assert.equal(isExposedWithoutCredentials({ ...c, credentials: undefined }), true);
 });

@@ -102,6 +102,29 @@ for (const kind of KINDS) {
       assert.equal(await store.getHash("example.com", "carol"), "rehashed");
     });
 
+    void it("keeps SCRAM credentials beside the hash (schema version 3)", async (t) => {
+      const store = await open(t, await kind.url(t));
+      assert.equal(await store.getScram!("example.com", "erin"), undefined, "no account");
+      await store.create("example.com", "erin", "h1");
+      assert.equal(await store.getScram!("example.com", "erin"), null, "an account without any yet");
+      assert.equal(
+        await store.addScram!("example.com", "erin", "S1", "stale"),
+        false,
+        "hash changed meanwhile",
+      );
+      assert.equal(await store.getScram!("example.com", "erin"), null);
+      assert.equal(await store.addScram!("example.com", "erin", "S1", "h1"), true);
+      assert.equal(await store.getScram!("example.com", "erin"), "S1");
+      assert.equal(await store.updateHash("example.com", "erin", "h1b", "h1"), true, "a rehash…");
+      assert.equal(await store.getScram!("example.com", "erin"), "S1", "…keeps them");
+      assert.equal(await store.setPassword!("example.com", "erin", "h2", "S2"), true);
+      assert.equal(await store.getHash("example.com", "erin"), "h2");
+      assert.equal(await store.getScram!("example.com", "erin"), "S2");
+      assert.equal(await store.setPassword!("example.com", "nobody", "h", "S"), false);
+      assert.equal(await store.create("example.com", "frank", "h", "S3"), true);
+      assert.equal(await store.getScram!("example.com", "frank"), "S3");
+    });
+
     void it("lists one server's usernames in byte order", async (t) => {
       const store = await open(t, await kind.url(t));
       for (const u of ["zoë", "bob", "alice", "Zed", "o'brien"]) await store.create("example.com", u, "h");
@@ -127,6 +150,25 @@ for (const kind of KINDS) {
     });
   });
 }
+
+void it("a version-2 SQLite file migrates to 3, its accounts kept without SCRAM credentials", async (t) => {
+  const path = join(await tempDir(t), "v2.sqlite");
+  const db = new Database(path);
+  db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (1), (2);
+    CREATE TABLE accounts (server TEXT NOT NULL, username TEXT NOT NULL, hash TEXT NOT NULL,
+      created_at TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '',
+      PRIMARY KEY (server, username)) WITHOUT ROWID;
+    CREATE TABLE login_failures (server TEXT NOT NULL, username TEXT NOT NULL, failures INTEGER NOT NULL,
+      lockouts INTEGER NOT NULL, last_failure INTEGER NOT NULL, locked_until INTEGER NOT NULL,
+      PRIMARY KEY (server, username)) WITHOUT ROWID;
+    INSERT INTO accounts (server, username, hash) VALUES ('example.com', 'old', 'h');`);
+  db.close();
+  const store = await open(t, `sqlite:${path}`);
+  assert.equal(await store.getHash("example.com", "old"), "h");
+  assert.equal(await store.getScram!("example.com", "old"), null);
+  assert.deepEqual(await KINDS[0]!.versions(`sqlite:${path}`), [1, 2, 3]);
+});
 
 void it("a store that cannot be opened is XHA_STORE", async (t) => {
   // A directory that cannot exist: its parent is a file.

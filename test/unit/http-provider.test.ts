@@ -190,6 +190,7 @@ void describe("http provider: requests", () => {
     assert.equal(p.name, "http");
     assert.deepEqual(p.capabilities, {
       plaintext: true,
+      scram: true,
       register: true,
       setPassword: true,
       removeUser: true,

@@ -156,6 +156,10 @@ export function createCachedProvider(deps: CachedProviderDeps): CachedProvider {
     register: (user, password, call) => write(user, () => inner.register(user, password, call)),
     setPassword: (user, password, call) => write(user, () => inner.setPassword(user, password, call)),
     removeUser: (user, call) => write(user, () => inner.removeUser(user, call)),
+    // Not cached: SCRAM credentials change with the password, and a proof is checked here anyway.
+    ...(inner.getScramCredentials === undefined
+      ? {}
+      : { getScramCredentials: inner.getScramCredentials.bind(inner) }),
     forget,
     close: async () => {
       passwords.clear();

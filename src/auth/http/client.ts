@@ -9,11 +9,12 @@ import { USER_AGENT } from "../../version.ts";
 import {
   CONTRACT,
   FORM_CONTENT_TYPE,
+  EXTENSION_METHODS,
   METHODS,
   basicAuthorization,
   encodeParams,
   methodUrl,
-  type Method,
+  type AnyMethod,
   type Params,
 } from "./protocol.ts";
 
@@ -45,7 +46,7 @@ export interface Failure {
 }
 
 export interface HttpClient {
-  call(method: Method, params: Params, signal?: AbortSignal): Promise<Answer | Failure>;
+  call(method: AnyMethod, params: Params, signal?: AbortSignal): Promise<Answer | Failure>;
   close(): Promise<void>;
 }
 
@@ -102,7 +103,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (options.onDisconnect) pool.on("disconnect", options.onDisconnect);
 
   // Per-call work is kept small: paths and header sets are made once per pool.
-  const pathOf = new Map(METHODS.map((m) => [m, new URL(methodUrl(options.base, m)).pathname]));
+  const pathOf = new Map(
+    [...METHODS, ...EXTENSION_METHODS].map((m) => [m, new URL(methodUrl(options.base, m)).pathname]),
+  );
   const baseHeaders: Record<string, string> = { "user-agent": USER_AGENT };
   if (options.credentials !== undefined)
     baseHeaders["authorization"] = basicAuthorization(options.credentials);
@@ -110,7 +113,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const postHeaders = Object.freeze({ ...baseHeaders, "content-type": FORM_CONTENT_TYPE });
   let closing: Promise<void> | undefined;
 
-  function call(method: Method, params: Params, callerSignal?: AbortSignal): Promise<Answer | Failure> {
+  function call(method: AnyMethod, params: Params, callerSignal?: AbortSignal): Promise<Answer | Failure> {
     if (callerSignal?.aborted) return Promise.resolve({ kind: "failure", reason: "aborted" });
     const encoded = encodeParams(method, params);
     const path = pathOf.get(method) ?? "";

@@ -5,6 +5,14 @@
 export const METHODS = ["check_password", "user_exists", "register", "set_password", "remove_user"] as const;
 export type Method = (typeof METHODS)[number];
 
+/**
+ * MongooseIM's extension (its http auth method; docs/http-auth-protocol.md, "get_password"): the
+ * user's SCRAM credentials in MongooseIM's serialisation. Optional; asked only with http_auth_scram.
+ */
+export const EXTENSION_METHODS = ["get_password"] as const;
+export type ExtensionMethod = (typeof EXTENSION_METHODS)[number];
+export type AnyMethod = Method | ExtensionMethod;
+
 export type Verb = "GET" | "POST";
 
 export interface MethodContract {
@@ -21,7 +29,7 @@ export interface MethodContract {
   readonly mandatory: boolean;
 }
 
-export const CONTRACT: Readonly<Record<Method, MethodContract>> = Object.freeze({
+export const CONTRACT: Readonly<Record<AnyMethod, MethodContract>> = Object.freeze({
   check_password: { verb: "GET", withPassword: true, ok: [200], booleanBody: true, mandatory: true },
   user_exists: { verb: "GET", withPassword: false, ok: [200], booleanBody: true, mandatory: true },
   register: {
@@ -46,10 +54,16 @@ export const CONTRACT: Readonly<Record<Method, MethodContract>> = Object.freeze(
     booleanBody: false,
     mandatory: false,
   },
+  // 200 with the credentials; 404 (not an HTML page) is "no such user", as in MongooseIM.
+  get_password: { verb: "GET", withPassword: false, ok: [200], booleanBody: false, mandatory: false },
 });
 
 export function isMethod(name: string): name is Method {
   return (METHODS as readonly string[]).includes(name);
+}
+
+export function isAnyMethod(name: string): name is AnyMethod {
+  return isMethod(name) || (EXTENSION_METHODS as readonly string[]).includes(name);
 }
 
 /** 501 is how a service says it does not implement a method. */
@@ -96,7 +110,7 @@ export function encodeValue(value: string): string {
 }
 
 /** The query string (GET) or form body (POST) for a call, parameters in PARAM_ORDER. */
-export function encodeParams(method: Method, params: Params): string {
+export function encodeParams(method: AnyMethod, params: Params): string {
   const parts: string[] = [];
   for (const key of PARAM_ORDER) {
     if (key === "pass" && !CONTRACT[method].withPassword) continue;
@@ -116,7 +130,7 @@ export function baseUrlFor(template: string, host: string): string {
   return base.endsWith("/") ? base.slice(0, -1) : base;
 }
 
-export function methodUrl(base: string, method: Method): string {
+export function methodUrl(base: string, method: AnyMethod): string {
   return `${base}/${method}`;
 }
 

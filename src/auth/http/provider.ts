@@ -10,12 +10,14 @@ import type {
   CallOptions,
   CheckResult,
   ProviderCapabilities,
+  ScramResult,
   WriteResult,
 } from "../provider.ts";
 import { createHttpClient, type Answer, type Failure } from "./client.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import { looksLikeHtml, readAnswer } from "./answers.ts";
-import { baseUrlFor, type Method, type Params } from "./protocol.ts";
+import { baseUrlFor, type AnyMethod, type Method, type Params } from "./protocol.ts";
+import { readGetPassword } from "./get-password.ts";
 
 export interface HttpProviderOptions {
   /** The `http_auth_url` template; `$host` becomes `host`, one trailing `/` is dropped. */
@@ -47,6 +49,8 @@ export const HTTP_PROVIDER_DEFAULTS = Object.freeze({
 
 const CAPABILITIES: ProviderCapabilities = Object.freeze({
   plaintext: true,
+  // get_password is asked only when the host sets http_auth_scram; an API without it answers 501.
+  scram: true,
   // The API may still answer 501 (or 404/405 without an HTML page) to these: `unsupported`.
   register: true,
   setPassword: true,
@@ -58,7 +62,7 @@ const FALSE = Object.freeze({ outcome: "false" as const });
 const CONFLICT = Object.freeze({ outcome: "conflict" as const });
 const UNSUPPORTED = Object.freeze({ outcome: "unsupported" as const });
 
-type Result = CheckResult | WriteResult;
+type Result = CheckResult | WriteResult | ScramResult;
 
 export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
   const opts = validate(options);
@@ -82,7 +86,7 @@ export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
   });
 
   async function run<R extends Result>(
-    method: Method,
+    method: AnyMethod,
     params: Params,
     callOptions: CallOptions | undefined,
     interpret: (answer: Answer) => R,
@@ -97,7 +101,7 @@ export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
 
   // Only method, host, outcome, reason, status and a system error code: never the user, the
   // password, the URL (its query holds the password) or the Authorization header.
-  function report(method: Method, result: Result, exchange: Answer | Failure, seconds: number): void {
+  function report(method: AnyMethod, result: Result, exchange: Answer | Failure, seconds: number): void {
     const reason = result.outcome === "backend-error" ? result.reason : "";
     metrics?.observeCall({ method, outcome: result.outcome, reason }, seconds);
     const status = exchange.kind === "answer" ? exchange.status : undefined;
@@ -135,6 +139,8 @@ export function createHttpProvider(options: HttpProviderOptions): AuthProvider {
       run("set_password", params(user, password), callOptions, (a) => writeAnswer("set_password", a)),
     removeUser: (user, callOptions) =>
       run("remove_user", params(user), callOptions, (a) => writeAnswer("remove_user", a)),
+    getScramCredentials: (user, callOptions) =>
+      run("get_password", params(user), callOptions, readGetPassword),
     close: () => client.close(),
   };
 }

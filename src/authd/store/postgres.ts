@@ -33,6 +33,9 @@ const MIGRATIONS: readonly string[] = [
      locked_until BIGINT NOT NULL,
      PRIMARY KEY (server, username)
    )`,
+  // SCRAM credentials beside the hash (MongooseIM's serialisation), for get_password; NULL until
+  // the account's next password change or successful PLAIN login.
+  `ALTER TABLE accounts ADD COLUMN scram TEXT`,
 ];
 
 // The database's clock, in ms: one clock for every authd process, whatever their machines say.
@@ -117,11 +120,30 @@ export async function openPostgresStore(
           SELECT hash FROM accounts WHERE server = ${server} AND username = ${username}`;
         return rows[0]?.hash;
       }),
-    create: (server, username, hash) =>
+    create: (server, username, hash, scram) =>
       guard("insert", async () => {
         const r = await sql`
-          INSERT INTO accounts (server, username, hash) VALUES (${server}, ${username}, ${hash})
+          INSERT INTO accounts (server, username, hash, scram)
+          VALUES (${server}, ${username}, ${hash}, ${scram ?? null})
           ON CONFLICT DO NOTHING`;
+        return r.count === 1;
+      }),
+    setPassword: (server, username, hash, scram) =>
+      guard("update", async () => {
+        const r = await sql`UPDATE accounts SET hash = ${hash}, scram = ${scram}, updated_at = now()
+          WHERE server = ${server} AND username = ${username}`;
+        return r.count === 1;
+      }),
+    getScram: (server, username) =>
+      guard("read", async () => {
+        const rows = await sql<{ scram: string | null }[]>`
+          SELECT scram FROM accounts WHERE server = ${server} AND username = ${username}`;
+        return rows[0] === undefined ? undefined : rows[0].scram;
+      }),
+    addScram: (server, username, scram, expected) =>
+      guard("update", async () => {
+        const r = await sql`UPDATE accounts SET scram = ${scram}
+          WHERE server = ${server} AND username = ${username} AND hash = ${expected}`;
         return r.count === 1;
       }),
     updateHash: (server, username, hash, expected) =>

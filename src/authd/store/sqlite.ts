@@ -24,6 +24,9 @@ const MIGRATIONS: readonly string[] = [
      locked_until INTEGER NOT NULL,
      PRIMARY KEY (server, username)
    ) WITHOUT ROWID`,
+  // SCRAM credentials beside the hash (MongooseIM's serialisation), for get_password; NULL until
+  // the account's next password change or successful PLAIN login.
+  `ALTER TABLE accounts ADD COLUMN scram TEXT`,
 ];
 
 interface FailureRow {
@@ -92,8 +95,13 @@ export function openSqliteStore(path: string): AccountStore {
   const db = openSqlite(path, { what: "store", versionTable: "schema_version", steps: MIGRATIONS });
   const getHash = db.prepare("SELECT hash FROM accounts WHERE server = ? AND username = ?").pluck();
   const insert = db.prepare(
-    "INSERT INTO accounts (server, username, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    "INSERT INTO accounts (server, username, hash, scram) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
   );
+  const getScram = db.prepare("SELECT scram FROM accounts WHERE server = ? AND username = ?");
+  const setPassword = db.prepare(
+    "UPDATE accounts SET hash = ?, scram = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE server = ? AND username = ?",
+  );
+  const addScram = db.prepare("UPDATE accounts SET scram = ? WHERE server = ? AND username = ? AND hash = ?");
   const update = db.prepare(
     "UPDATE accounts SET hash = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE server = ? AND username = ?",
   );
@@ -107,8 +115,17 @@ export function openSqliteStore(path: string): AccountStore {
 
   return {
     getHash: (server, username) => guard("read", () => getHash.get(server, username) as string | undefined),
-    create: (server, username, hash) =>
-      guard("insert", () => insert.run(server, username, hash).changes === 1),
+    create: (server, username, hash, scram) =>
+      guard("insert", () => insert.run(server, username, hash, scram ?? null).changes === 1),
+    setPassword: (server, username, hash, scram) =>
+      guard("update", () => setPassword.run(hash, scram, server, username).changes === 1),
+    getScram: (server, username) =>
+      guard("read", () => {
+        const row = getScram.get(server, username) as { scram: string | null } | undefined;
+        return row === undefined ? undefined : row.scram;
+      }),
+    addScram: (server, username, scram, expected) =>
+      guard("update", () => addScram.run(scram, server, username, expected).changes === 1),
     updateHash: (server, username, hash, expected) =>
       guard(
         "update",

@@ -4,13 +4,27 @@
 export interface AccountStore {
   /** The stored password hash, or undefined when there is no such account. */
   getHash(server: string, username: string): Promise<string | undefined>;
-  /** Creates the account; false when it already exists (nothing is changed then). */
-  create(server: string, username: string, hash: string): Promise<boolean>;
+  /**
+   * Creates the account; false when it already exists (nothing is changed then). `scram`: its SCRAM
+   * credentials in MongooseIM's serialisation (../../auth/scram.ts), kept beside the hash.
+   */
+  create(server: string, username: string, hash: string, scram?: string): Promise<boolean>;
   /**
    * Replaces the hash; false when there is no such account. With `expected`, replaces it only if
    * the stored hash is still that one (a rehash must not undo a concurrent password change).
    */
   updateHash(server: string, username: string, hash: string, expected?: string): Promise<boolean>;
+  // The SCRAM part (schema version 3) is optional, so a store of an operator's own keeps working:
+  // without it authd answers get_password with 501 and keeps no SCRAM credentials.
+  /** Replaces the hash and the SCRAM credentials together (a password change); false: no account. */
+  setPassword?(server: string, username: string, hash: string, scram: string): Promise<boolean>;
+  /**
+   * The SCRAM credentials: a string, `null` for an account that has none yet (made before schema
+   * version 3), `undefined` for no such account.
+   */
+  getScram?(server: string, username: string): Promise<string | null | undefined>;
+  /** Stores SCRAM credentials only if the hash is still `expected` (computed at a PLAIN login). */
+  addScram?(server: string, username: string, scram: string, expected: string): Promise<boolean>;
   /** Deletes the account; false when there was none. */
   delete(server: string, username: string): Promise<boolean>;
   /** Usernames of a server, sorted. */
@@ -54,4 +68,4 @@ export interface FailureLedger {
 }
 
 /** The schema version this code writes; both stores migrate up to it at start. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
