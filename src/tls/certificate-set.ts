@@ -2,12 +2,10 @@
 // in the `certificates` directory, else a self-signed one) and one per host found in that directory,
 // chosen by the client's SNI name (RFC 6066 §3). Built whole at start-up and again on reload, so a
 // reload either swaps in a complete, loadable set or keeps the old one.
-import { readFileSync } from "node:fs";
 import type { SecureContext } from "node:tls";
-import { XhaError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { findHostCertificate } from "./certificates-dir.ts";
-import { loadTlsMaterial, secureContext, type TlsMaterial } from "./credentials.ts";
+import { loadTlsMaterial, readPem, secureContext, type TlsMaterial } from "./credentials.ts";
 
 export interface LoadedCertificate {
   readonly material: TlsMaterial;
@@ -29,17 +27,6 @@ export interface CertificateSetOptions {
   readonly dataPath: string;
   readonly hosts: readonly string[];
   readonly logger: Logger;
-}
-
-function readPem(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new XhaError(
-      "XHA_TLS_MATERIAL",
-      `cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
 }
 
 export async function loadCertificateSet(opts: CertificateSetOptions): Promise<CertificateSet> {

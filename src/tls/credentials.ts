@@ -26,7 +26,8 @@ export interface TlsOptions {
 
 const RENEW_BEFORE_MS = 30 * 86400_000;
 
-function readPem(path: string, what: string): string {
+/** A PEM file's text; an unreadable file is XHA_TLS_MATERIAL naming it. */
+export function readPem(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
