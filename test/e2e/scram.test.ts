@@ -4,13 +4,11 @@
 // SCRAM client that checks every step.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { client } from "@xmpp/client";
 import { parseAuthdConfig } from "../../src/authd/config.ts";
 import { createAuthd, type Authd } from "../../src/authd/service.ts";
@@ -21,14 +19,7 @@ import { captureLogs, SMALL_ARGON2 } from "../unit/authd-helpers.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { clientBinding, scramLogin } from "../helpers/scram-client.ts";
-
-const PYTHON = "/usr/bin/python3";
-const SCRIPT = fileURLToPath(new URL("../fixtures/slixmpp/client.py", import.meta.url));
-const CA = fileURLToPath(new URL("../fixtures/tls/ca.crt", import.meta.url));
-const noSlixmpp =
-  spawnSync(PYTHON, ["-c", "import slixmpp"], { stdio: "ignore" }).status === 0
-    ? false
-    : "python3-slixmpp is not installed";
+import { runSlixmpp, slixmppSkip as noSlixmpp } from "../helpers/slixmpp.ts";
 
 let dir: string;
 let store: AccountStore;
@@ -257,21 +248,7 @@ test("@xmpp/client logs in with SCRAM-SHA-1", async () => {
 });
 
 function slixmpp(jid: string, password: string, mechanism: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, "login", jid, password, String(srv.port), CA, mechanism], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", () => {});
-    child.on("close", (code) => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as Record<string, unknown>);
-      } catch {
-        reject(new Error(`slixmpp exited ${code}: ${out}`));
-      }
-    });
-  });
+  return runSlixmpp("client.py", "login", jid, password, srv.port, mechanism);
 }
 
 for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {

@@ -3,43 +3,14 @@
 // installed; CI installs it (.ci/run).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
-
-const PYTHON = "/usr/bin/python3"; // Debian's, which sees Debian's python3-slixmpp
-const SCRIPT = fileURLToPath(new URL("../fixtures/slixmpp/account-data.py", import.meta.url));
-const CA = fileURLToPath(new URL("../fixtures/tls/ca.crt", import.meta.url));
-
-function slixmppMissing(): string | false {
-  const probe = spawnSync(PYTHON, ["-c", "import slixmpp"], { stdio: "ignore" });
-  if (probe.status === 0) return false;
-  const reason = "python3-slixmpp is not installed (apt-get install python3-slixmpp)";
-  if (process.env.CI === "true") throw new Error(`CI must run the slixmpp tests: ${reason}`);
-  return reason;
-}
-const skip = slixmppMissing();
+import { runSlixmpp, slixmppSkip as skip } from "../helpers/slixmpp.ts";
 
 function run(port: number, mode: string, jid: string, password: string, peer: string) {
-  return new Promise<Record<string, unknown>>((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, mode, jid, password, String(port), CA, peer], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as Record<string, unknown>);
-      } catch {
-        reject(new Error(`slixmpp exited ${code}: ${out}${err}`));
-      }
-    });
-  });
+  return runSlixmpp("account-data.py", mode, jid, password, port, peer);
 }
 
 function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<void> = async () => {}): void {

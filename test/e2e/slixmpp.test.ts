@@ -3,24 +3,10 @@
 // registers a new account in-band. Skipped where slixmpp is not installed; CI installs it (.ci/run).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-
-const PYTHON = "/usr/bin/python3"; // Debian's, which sees Debian's python3-slixmpp
-const SCRIPT = fileURLToPath(new URL("../fixtures/slixmpp/client.py", import.meta.url));
-const CA = fileURLToPath(new URL("../fixtures/tls/ca.crt", import.meta.url));
-
-function slixmppMissing(): string | false {
-  const probe = spawnSync(PYTHON, ["-c", "import slixmpp"], { stdio: "ignore" });
-  if (probe.status === 0) return false;
-  const reason = "python3-slixmpp is not installed (apt-get install python3-slixmpp)";
-  if (process.env.CI === "true") throw new Error(`CI must run the slixmpp tests: ${reason}`);
-  return reason;
-}
-const skip = slixmppMissing();
+import { runSlixmpp, slixmppSkip as skip } from "../helpers/slixmpp.ts";
 
 let api: TestAuthApi;
 let srv: TestServer;
@@ -42,22 +28,7 @@ after(async () => {
 });
 
 function slixmpp(mode: string, jid: string, password: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, mode, jid, password, String(srv.port), CA], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as Record<string, unknown>);
-      } catch {
-        reject(new Error(`slixmpp exited ${code}: ${out}${err}`));
-      }
-    });
-  });
+  return runSlixmpp("client.py", mode, jid, password, srv.port);
 }
 
 test("slixmpp logs in, pings, reads disco, version and roster, and messages itself", { skip }, async () => {
