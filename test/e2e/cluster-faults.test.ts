@@ -6,7 +6,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { OwnRedis, REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
 import { RawClient } from "../helpers/raw-client.ts";
 import { nodeConfig, startNode, type ClusterSetup } from "../helpers/cluster.ts";
+import { freePort } from "../helpers/free-port.ts";
 
 const ENTRY = fileURLToPath(new URL("../../src/cli/entry.ts", import.meta.url));
 const TSX = fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url));
@@ -241,17 +241,6 @@ test(
     }
   },
 );
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a !== null ? a.port : 0));
-    });
-  });
-}
 
 test(
   "serve --workers 2: two cluster nodes on one port serve logins and chat; SIGTERM drains both",

@@ -4,8 +4,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
-import { createServer, connect, type AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 export interface Ejabberd {
   readonly port: number;
@@ -23,14 +24,6 @@ export function findEjabberd(): { libs: string } | { missing: string } {
     if (readdirSync(libs).some((d) => /^ejabberd-\d/.test(d))) return { libs };
   }
   return { missing: "ejabberd is not installed (apt-get install -y ejabberd)" };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function waitForPort(port: number, child: ChildProcess, deadlineMs: number): Promise<void> {

@@ -3,8 +3,8 @@
 // an ephemeral port. Without Redis the tests are skipped with the reason; under CI it is a failure.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { freePort } from "./free-port.ts";
 
 export const REDIS_URL = process.env.XHA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -41,17 +41,6 @@ export async function dropPrefix(prefix: string, url = REDIS_URL): Promise<void>
   } finally {
     r.disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a !== null ? a.port : 0));
-    });
-  });
 }
 
 /** A redis-server of the test's own, on a free port, that the test may stop and start again. */

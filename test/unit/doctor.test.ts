@@ -17,17 +17,10 @@ import { renderFinding, type Finding } from "../../src/doctor/finding.ts";
 import { runDoctor } from "../../src/doctor/run-doctor.ts";
 import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
 import { startTestAuthd } from "./authd-helpers.ts";
+import { freePort } from "../helpers/free-port.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
 const CA = fixture("ca.crt");
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 function fakeDns(records: {
   srv?: Record<string, { name: string; port: number }[]>;
