@@ -300,7 +300,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
               track,
               logger,
             });
-            listeners.push(await listen(`proxy_${service}`, s, iface, Number(port)));
+            listeners.push(await listen(`proxy_${service}`, s, iface, Number(port), g.interfaces));
           }
         }
       } catch (err) {

@@ -25,6 +25,12 @@ export interface ProxiedServiceDeps {
   readonly logger: Logger;
 }
 
+/** Per-host certificates by SNI, as on the direct TLS and HTTPS ports. */
+function sni(deps: ProxiedServiceDeps) {
+  const cb = deps.transport.sni;
+  return cb === undefined ? {} : { SNICallback: cb };
+}
+
 export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps): Server {
   let http: HttpServer | undefined;
   const onConnection = (socket: ProxiedSocket): void => {
@@ -38,6 +44,7 @@ export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps
         const secured = new TLSSocket(socket, {
           isServer: true,
           secureContext: deps.transport.secureContext,
+          ...sni(deps),
           ALPNProtocols: ["xmpp-client"],
         });
         const opts = { ...deps.transport, kind: "tls" as const, remoteAddress: socket.remoteAddress };
@@ -52,6 +59,7 @@ export function proxiedService(service: ProxiedService, deps: ProxiedServiceDeps
         const secured = new TLSSocket(socket, {
           isServer: true,
           secureContext: deps.transport.secureContext,
+          ...sni(deps),
           ALPNProtocols: ["http/1.1"],
         });
         // TLS over a JS stream has no peer of its own: the HTTP code reads the client's here.
