@@ -219,7 +219,12 @@ function scramExchange(
     if (state.found === "missing") release();
     else if (ticket !== undefined) settle(ticket, ok ? "ok" : "false");
     ticket = undefined;
-    if (!ok) return wrongCredentials(ctx, jid, 0);
+    // No "wrong credentials" line for missing keys either: fail2ban counts that line (docs/security.md),
+    // and the API's gap was already logged as a warning.
+    if (!ok)
+      return state.found === "missing"
+        ? { kind: "failure", condition: "not-authorized" }
+        : wrongCredentials(ctx, jid, 0);
     const verifier = hmac(hash, state.keys.serverKey, authMessage).toString("base64");
     return { kind: "success", user: state.user, data: Buffer.from(`v=${verifier}`, "utf8") };
   }

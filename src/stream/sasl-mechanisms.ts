@@ -22,10 +22,3 @@ export function createMechanisms(provider: AuthProvider, options: HostOptions): 
   const disabled = new Set<string>(options.disable_sasl_mechanisms);
   return Object.freeze(list.filter((m) => !disabled.has(m.name)));
 }
-
-/** The host's mechanisms (built once per host at start-up). */
-export function mechanismsFor(host: {
-  readonly mechanisms: readonly SaslMechanism[];
-}): readonly SaslMechanism[] {
-  return host.mechanisms;
-}

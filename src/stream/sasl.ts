@@ -8,7 +8,6 @@ import type { Session } from "./session.ts";
 import { decodeSaslData, type SaslFailureCondition } from "./sasl-plain.ts";
 import { admitLogin, refusal } from "./sasl-limits.ts";
 import type { SaslContext, SaslExchange, SaslStep } from "./sasl-mechanism.ts";
-import { mechanismsFor } from "./sasl-mechanisms.ts";
 
 export interface SaslState {
   failures: number;
@@ -64,7 +63,7 @@ async function onAuth(session: Session, auth: Element): Promise<void> {
   const host = session.host;
   if (host === undefined) return session.close("internal-server-error");
   endExchange(session); // a new <auth/> replaces an unfinished exchange (RFC 6120 §6.4.2)
-  const all = mechanismsFor(host);
+  const all = host.mechanisms;
   const name = auth.attrs.mechanism;
   const mechanism = all.find((m) => m.name === name);
   if (mechanism === undefined || !mechanism.offered(state)) {
