@@ -83,12 +83,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
             throw err;
           });
     const dataPath = config.global.data_path;
-    const removePidFile = writePidFile(dataPath);
+    // Under --workers the primary holds the pid file and passes SIGHUP on; its workers stamp their
+    // reload status with its pid, which is what `xmpp-http-auth reload` waits for.
+    const removePidFile = cluster.isWorker ? () => {} : writePidFile(dataPath);
     const reloader = createReloader({
       server,
       file: values.config,
       logger,
       statusDir: dataPath,
+      statusPid: cluster.isWorker ? process.ppid : process.pid,
       startedTables: config.tables,
     });
     io.onReload?.(() => void reloader.reload());

@@ -15,6 +15,8 @@ export interface ReloaderDeps {
   readonly statusDir?: string;
   /** The tables of other components the process started with (`[admin]`, `[authd]`): changing them needs a restart. */
   readonly startedTables?: ServerConfig["tables"];
+  /** The pid the status is stamped with: the pid file's (a `--workers` worker stamps its primary's). */
+  readonly statusPid?: number;
   /** Reads the file; loadServerConfig by default. */
   readonly load?: (file: string) => ServerConfig;
 }
@@ -61,7 +63,7 @@ export function createReloader(deps: ReloaderDeps): Reloader {
         try {
           writeReloadStatus(deps.statusDir, {
             ...report,
-            pid: process.pid,
+            pid: deps.statusPid ?? process.pid,
             generation: ++generation,
             at: new Date().toISOString(),
           });

@@ -36,8 +36,10 @@ export function readPid(dataPath: string): number | undefined {
 /** Replaced whole (write, then rename), so a reader never sees half a file. */
 export function writeReloadStatus(dataPath: string, status: ReloadStatus): void {
   const path = join(dataPath, RELOAD_STATUS_FILE);
-  writeFileSync(`${path}.tmp`, JSON.stringify(status) + "\n", { mode: 0o644 });
-  renameSync(`${path}.tmp`, path);
+  // A temporary name per process: the workers of `serve --workers` write at the same moment.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(status) + "\n", { mode: 0o644 });
+  renameSync(tmp, path);
 }
 
 export function readReloadStatus(dataPath: string): ReloadStatus | undefined {
