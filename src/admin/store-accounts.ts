@@ -13,7 +13,7 @@ export async function openStoreAccounts(
   const store = await openStore(config.database);
   try {
     const hasher = await createPasswordHasher(config.argon2);
-    const backend = createStoreBackend({ store, hasher });
+    const backend = createStoreBackend({ store, hasher, scramIterations: config.scramIterations });
     return { accounts: authdAccounts({ backend, domains: config.domains }), close: () => store.close() };
   } catch (err) {
     await store.close();
