@@ -14,7 +14,9 @@ export function createSharedLockout(ledger: FailureLedger, options: LockoutOptio
   return {
     async begin(user, server) {
       if (rule.maxFailures === 0) return 0;
-      if (++attempts % PURGE_EVERY === 0) await ledger.purge(rule.windowMs);
+      // Housekeeping off this login's path: a purge that fails is simply retried PURGE_EVERY attempts
+      // later (stale rows only take space; `attempt` ignores them).
+      if (++attempts % PURGE_EVERY === 0) void ledger.purge(rule.windowMs).catch(() => undefined);
       let lockoutMs = 0;
       const allowed = await ledger.step(server, user, (entry, now) => {
         const r = attempt(entry, rule, now);
