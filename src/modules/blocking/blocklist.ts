@@ -50,7 +50,9 @@ export function registerBlocking(iq: IqRegistry, deps: ChatDeps): void {
     if (!own) return errorReply(c.iq, "service-unavailable");
     const jids = await storage.store.blocklist(account);
     const h = ctx.sessions.handleOf(c.session);
-    if (h !== undefined) ctx.sessions.update(c.session, { extra: { ...h.state.extra, [INTERESTED]: "1" } });
+    // Replicated in a cluster (a Redis write and a publish): only when it changes.
+    if (h !== undefined && h.state.extra[INTERESTED] !== "1")
+      ctx.sessions.update(c.session, { extra: { ...h.state.extra, [INTERESTED]: "1" } });
     return iqResult(c.iq, el("blocklist", { xmlns: NS_BLOCKING }, ...jids.map((jid) => el("item", { jid }))));
   });
 

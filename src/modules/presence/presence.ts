@@ -70,8 +70,11 @@ export function createPresence(
   const broadcast = async (session: Session, stanza: Element) => {
     const state = presenceOf(session);
     const own = session.jid?.bare().toString() ?? "";
-    const subscribers = await unblocked(session, await contacts(session, hasFrom));
-    const directed = await unblocked(session, [...state.directed]);
+    // One blocklist read for both lists.
+    const fromContacts = await contacts(session, hasFrom);
+    const allowed = new Set(await unblocked(session, [...fromContacts, ...state.directed]));
+    const subscribers = fromContacts.filter((j) => allowed.has(j));
+    const directed = [...state.directed].filter((j) => allowed.has(j));
     const out = withAttrs(stanza, { to: undefined });
     fanOut(out, [own, ...subscribers]);
     for (const jid of directed) deliverDirected(out, jid);
@@ -132,7 +135,8 @@ export function createPresence(
   /** §4.3.2: a client's own probe is answered when it is subscribed to the contact. */
   const probe = async (session: Session, target: Jid) => {
     const bare = target.bare().toString();
-    const subscribed = await unblocked(session, await contacts(session, hasTo));
+    // The router's screen has already refused a probe across a block, either way (router.ts).
+    const subscribed = await contacts(session, hasTo);
     if (!subscribed.includes(bare) && bare !== session.jid?.bare().toString()) return;
     for (const s of availableSessions(ctx, bare)) {
       const last = s.state.last;
