@@ -26,6 +26,7 @@ import {
 } from "./wire.ts";
 import { RedisLink } from "./redis-link.ts";
 import { RemoteView } from "./remote-view.ts";
+import { safeUrl } from "../safe-url.ts";
 
 export interface ClusterStats {
   routedOut: number;
@@ -93,7 +94,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
       await this.redis.close();
       throw new XhaError(
         "XHA_CLUSTER",
-        `cluster: cannot reach Redis at ${redact(this.options.redis)}: ${(err as Error).message}`,
+        `cluster: cannot reach Redis at ${safeUrl(this.options.redis)}: ${(err as Error).message}`,
       );
     }
     this.started = true;
@@ -409,16 +410,5 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
 
   private warn(err: unknown, what: string): void {
     this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `cluster: ${what} failed`);
-  }
-}
-
-/** A Redis URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(invalid URL)";
   }
 }

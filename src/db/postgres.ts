@@ -4,6 +4,7 @@
 import postgres from "postgres";
 import { XhaError } from "../errors.ts";
 import { newerSchemaMessage, type Migrations } from "./migrations.ts";
+import { safeUrl } from "../safe-url.ts";
 
 export interface PostgresOptions {
   /** The schema holding the tables; created if missing. Default `public`. */
@@ -13,17 +14,6 @@ export interface PostgresOptions {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Redacts the password of a connection URL for messages. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}
 
 /** Wraps a driver failure as XHA_STORE, naming the operation (never the query's values). */
 export function storeError(what: string, err: unknown): XhaError {

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import Database from "better-sqlite3";
 import postgres from "postgres";
-import { safeUrl } from "../db/postgres.ts";
+import { safeUrl } from "../safe-url.ts";
 import { finding, type Finding } from "./finding.ts";
 
 export interface VersionedStore {

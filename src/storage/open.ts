@@ -4,7 +4,7 @@ import { isAbsolute, join } from "node:path";
 import type { GlobalOptions } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { openPostgresChatStore } from "./postgres.ts";
-import { safeUrl } from "../db/postgres.ts";
+import { safeUrl } from "../safe-url.ts";
 import { openSqliteChatStore } from "./sqlite.ts";
 import type { ChatStore } from "./store.ts";
 
