@@ -3,7 +3,14 @@
 // the reading the step needs. Equal: PASS (WARN when the answer is one the contract does not define,
 // so it works by accident). A defined "not implemented": SKIP, with what users lose. Otherwise FAIL,
 // with what users see on that server instead of what they should.
-import { readAnswer, TARGETS, type AnswerRow, type Reading, type Target } from "../auth/http/answers.ts";
+import {
+  readAnswer,
+  readingFor,
+  TARGETS,
+  type AnswerRow,
+  type Reading,
+  type Target,
+} from "../auth/http/answers.ts";
 import {
   STEP_METHOD,
   STEP_NAME,
@@ -32,7 +39,7 @@ function rowOf(step: Step, outcome: Outcome): AnswerRow {
 }
 
 function judgeTarget(c: StepCase, target: Target, row: AnswerRow, typoOnly: boolean): TargetVerdict {
-  const reading = target === "prosody" ? row.prosody : row.ours;
+  const reading = readingFor(target, row);
   const name = TARGET_NAME[target];
   const expected = effectOf(c.step, target, c.want);
   const actual = effectOf(c.step, target, reading);

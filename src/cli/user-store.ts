@@ -3,7 +3,7 @@
 // or one above it), else ./data when it already holds a store. A store is only ever created by `add`
 // on an explicit choice: a typo'd directory must not silently become an empty, unused store.
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { DEFAULT_DATA_PATH, defaultAuthdConfig, loadAuthdConfig, type AuthdConfig } from "../authd/config.ts";
 import { XhaError } from "../errors.ts";
 import { findRunningInstance } from "./instance-file.ts";
@@ -67,6 +67,3 @@ export function chooseStore(opts: {
   const creating = file !== undefined && !existsSync(file) ? ", created now" : "";
   return { config, description: `store: ${describeDatabase(config.database)} (${why}${creating})` };
 }
-
-/** The SQLite file `start` uses for DIR (for hints). */
-export const storeFileOf = (dataPath: string): string => join(dataPath, "authd.sqlite");
