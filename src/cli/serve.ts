@@ -65,6 +65,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       removePrimaryPidFile();
       return 0;
     }
+    const startedCluster = config.cluster;
     const index = workerIndex();
     if (index !== undefined && config.cluster !== undefined)
       config = { ...config, cluster: { ...config.cluster, node: `${config.cluster.node}-w${index}` } };
@@ -93,6 +94,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       statusDir: dataPath,
       statusPid: cluster.isWorker ? process.ppid : process.pid,
       startedTables: config.tables,
+      startedCluster,
     });
     io.onReload?.(() => void reloader.reload());
     await io.stopSignal;

@@ -3,6 +3,7 @@
 // parse or validate is refused with its reason, and the running configuration stays.
 import { loadServerConfig, type ServerConfig } from "../config/load.ts";
 import type { Logger } from "../log.ts";
+import type { ClusterOptions } from "../cluster/config.ts";
 import type { XmppServer } from "../server.ts";
 import { refused, type ReloadReport } from "./apply-config.ts";
 import { writeReloadStatus } from "./run-files.ts";
@@ -15,6 +16,12 @@ export interface ReloaderDeps {
   readonly statusDir?: string;
   /** The tables of other components the process started with (`[admin]`, `[authd]`): changing them needs a restart. */
   readonly startedTables?: ServerConfig["tables"];
+  /**
+   * The [cluster] table as the file gave it at start (before `--workers` named the node per worker):
+   * a node cannot move to another Redis or name while its sessions are registered, so a change waits
+   * for a restart.
+   */
+  readonly startedCluster?: ClusterOptions | undefined;
   /** The pid the status is stamped with: the pid file's (a `--workers` worker stamps its primary's). */
   readonly statusPid?: number;
   /** Reads the file; loadServerConfig by default. */
@@ -42,6 +49,7 @@ export function createReloader(deps: ReloaderDeps): Reloader {
           const tables = [...names]
             .filter((t) => JSON.stringify(started[t]) !== JSON.stringify(next.tables[t]))
             .map((t) => `[${t}]`);
+          if (JSON.stringify(deps.startedCluster) !== JSON.stringify(next.cluster)) tables.push("[cluster]");
           if (tables.length > 0)
             report = { ...report, restartRequired: [...report.restartRequired, ...tables] };
         }
