@@ -276,10 +276,7 @@ export class Session implements TransportHandlers, IdleTarget {
   /** Closes the stream, with a stream error when a condition is given (RFC 6120 §4.4, §4.9). */
   close(condition?: StreamErrorCondition, text?: string): void {
     if (this.phase === "closing" || this.phase === "closed") return;
-    // What a gate held goes out before the stream ends (while writes are still allowed).
-    const gate = this.gate;
-    this.gate = undefined;
-    gate?.release();
+    this.releaseGate();
     this.openHeader(this.host?.name);
     if (condition !== undefined) {
       this.logger.debug({ condition }, "closing the stream with an error");
@@ -306,8 +303,16 @@ export class Session implements TransportHandlers, IdleTarget {
     this.queue = this.queue.then(() => this.endStream());
   }
 
+  /** What a gate held goes out before the stream ends (while writes are still allowed). */
+  private releaseGate(): void {
+    const gate = this.gate;
+    this.gate = undefined;
+    gate?.release();
+  }
+
   private endStream(): void {
     if (this.phase === "open" || this.phase === "await-header") {
+      this.releaseGate();
       this.phase = "closing";
       this.transport.closeStream();
     }
