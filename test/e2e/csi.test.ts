@@ -104,3 +104,21 @@ test("an IQ to an inactive client is delivered at once, after what was held", as
   const got = alice.received.slice(mark).map(label);
   assert.deepEqual(got, ["presence:held", "iq:iq"]);
 });
+
+test("what was held is written before the server's closing tag when the client ends the stream", async () => {
+  const raw = await RawClient.connect(server.tlsPort, { tls: true });
+  raw.open();
+  await raw.waitFor("</stream:features>");
+  const jid = await raw.login("alice", "alice-pw", "localhost", "leaving");
+  raw.write(
+    `<inactive xmlns='${CSI}'/><iq type='get' id='p1' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`,
+  );
+  await raw.waitFor('id="p1"');
+  const bob = await login("bob", "closer");
+  await bob.send(xml("presence", { to: jid }, xml("status", {}, "last words")));
+  await ping(bob);
+  assert.equal(held(jid), 1);
+  raw.close();
+  const tail = await raw.waitFor(/last words[\s\S]*<\/stream:stream>/);
+  assert.ok(tail.length > 0);
+});
