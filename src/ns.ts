@@ -25,3 +25,7 @@ export const NS_PRIVATE = "jabber:iq:private"; // XEP-0049
 export const NS_VCARD = "vcard-temp"; // XEP-0054
 export const NS_BLOCKING = "urn:xmpp:blocking"; // XEP-0191
 export const NS_BLOCKING_ERRORS = "urn:xmpp:blocking:errors"; // XEP-0191 §3.5
+export const NS_OFFLINE = "msgoffline"; // XEP-0160 §5 (the disco feature)
+export const NS_COMMANDS = "http://jabber.org/protocol/commands"; // XEP-0050
+export const NS_ADMIN = "http://jabber.org/protocol/admin"; // XEP-0133
+export const NS_CSI = "urn:xmpp:csi:0"; // XEP-0352

@@ -10,6 +10,7 @@ import type { SessionDirectory } from "./router/directory.ts";
 import type { IqRegistry } from "./router/iq-registry.ts";
 import type { Hook } from "./router/hooks.ts";
 import type { LoginLimiter } from "./limits/login-limiter.ts";
+import type { DiscoRegistry } from "./modules/disco/registry.ts";
 
 export interface HostContext {
   readonly name: string;
@@ -50,4 +51,16 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Failed-login limits per client address and per account, across connections. */
   readonly loginLimiter: LoginLimiter;
+  /** XEP-0030: features and nodes advertised, registered by the modules that implement them. */
+  readonly disco: DiscoRegistry;
+  /** Extra stream features offered after authentication (XEP-0352's <csi/>). */
+  readonly postAuthFeatures: ((session: Session) => Element | undefined)[];
+  /**
+   * Top-level elements other than stanzas accepted after authentication ("nonzas", e.g. XEP-0352's
+   * <active/>), by "namespace localName"; anything else still ends the stream.
+   */
+  readonly nonzas: Map<string, (session: Session, element: Element) => void>;
 }
+
+/** The key of a nonza handler in ServerContext.nonzas. */
+export const nonzaKey = (xmlns: string, name: string): string => `${xmlns} ${name}`;

@@ -36,6 +36,9 @@ import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts
 import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
+import { DiscoRegistry } from "./modules/disco/registry.ts";
+import { registerAdhoc } from "./modules/adhoc/index.ts";
+import { registerCsi } from "./modules/csi/index.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -108,6 +111,9 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     route: async () => {},
     logger,
     loginLimiter: createLoginLimiter(config.global),
+    disco: new DiscoRegistry(),
+    postAuthFeatures: [],
+    nonzas: new Map(),
   };
   // A change through us (on this node or, through the cluster, another) drops the account's cache
   // entries at once; a TTL only covers changes made directly in the API.
@@ -122,10 +128,12 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   const storage = new StoreHandle();
   const chat = registerChat({ ctx, storage });
   ctx.route = createRouter(ctx, chat);
-  registerVersion(ctx.iq);
-  registerPing(ctx.iq);
-  registerDisco(ctx.iq, () => chat.features);
+  registerVersion(ctx.iq, ctx.disco);
+  registerPing(ctx.iq, ctx.disco);
+  registerDisco(ctx.iq, ctx.disco);
   registerAccounts(ctx);
+  registerAdhoc(ctx);
+  registerCsi(ctx);
 
   const live = new Set<Session>();
   // Prometheus text: the HTTP auth calls, and the sessions open now.

@@ -151,6 +151,14 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     return this.local.localSessions();
   }
 
+  *allSessions(): IterableIterator<SessionHandle> {
+    yield* this.local.localSessions();
+    // As get(): remote sessions only while Redis answers; a local one wins over a stale replica.
+    if (!this.up) return;
+    for (const r of this.view.all())
+      if (this.local.get(r.jid.bare().toString(), r.jid.resource ?? "") === undefined) yield r;
+  }
+
   update(session: Session, patch: Partial<SharedState>): void {
     this.local.update(session, patch);
     const h = this.local.handleOf(session);

@@ -20,6 +20,10 @@ export class RemoteView {
     return [...(this.byBare.get(bare)?.values() ?? [])];
   }
 
+  *all(): IterableIterator<RemoteHandle> {
+    for (const m of this.byBare.values()) yield* m.values();
+  }
+
   /** Adds or updates; of two sessions for one full JID the newer stays. */
   set(h: RemoteHandle): void {
     if (h.node === this.self) return;

@@ -3,6 +3,7 @@
 // "host" may be set at the top level (a default for every host) and overridden under [hosts."name"].
 import * as v from "./validators.ts";
 import { sqlOption, type SqlConnection } from "../storage/config.ts";
+import { bareJidList } from "./jid-list.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -35,6 +36,8 @@ export interface GlobalOptions {
   readonly openmetrics_allow_ips: readonly string[];
   readonly openmetrics_allow_cidr: string | undefined;
   readonly openmetrics_token: string | undefined;
+  readonly admins: readonly string[];
+  readonly csi_queue_size: number;
 }
 
 /** The SASL mechanisms this server implements (stream/sasl-mechanisms.ts). */
@@ -228,6 +231,16 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     check: optional(v.token),
     default: undefined,
     doc: "a bearer token that also grants /metrics (Authorization: Bearer …), from any address",
+  },
+  admins: {
+    check: bareJidList,
+    default: [],
+    doc: "accounts (bare JIDs) that may run the admin ad-hoc commands (XEP-0133): announce, online users",
+  },
+  csi_queue_size: {
+    check: v.int(1, 10_000),
+    default: 256,
+    doc: "stanzas held back for an inactive client (XEP-0352) before all are delivered at once",
   },
 };
 

@@ -14,7 +14,7 @@ import { registerPrivateStorage } from "./account-data/private-storage.ts";
 import { registerVcard } from "./account-data/vcard.ts";
 import { registerBlocking } from "./blocking/blocklist.ts";
 import { createBlockScreen } from "./blocking/screen.ts";
-import { NS_BLOCKING, NS_PRIVATE, NS_VCARD } from "../ns.ts";
+import { NS_BLOCKING, NS_OFFLINE, NS_PRIVATE, NS_VCARD } from "../ns.ts";
 
 export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
@@ -48,16 +48,16 @@ export function registerChat(deps: ChatDeps): ChatRouting {
         ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
       );
   });
-  const accountIq = createAccountIq();
+  const accountIq = createAccountIq(ctx.disco);
   registerPrivateStorage(accountIq, deps);
   registerVcard(accountIq, deps);
   registerBlocking(accountIq, deps);
+  // Advertised by the server's disco#info, where Prosody's modules add them; XEP-0160 §5 "msgoffline".
+  ctx.disco.addServerFeature(NS_PRIVATE, NS_VCARD, NS_BLOCKING, NS_OFFLINE);
   return {
     message: createMessageRouter(deps, carbons, offline),
     presence: (session, stanza, target) => presence.handle(session, stanza, target),
     accountIq,
     screen: (session, stanza, target) => blocking.screen(session, stanza, target),
-    // Advertised by the server's disco#info, where Prosody's modules add them.
-    features: [NS_PRIVATE, NS_VCARD, NS_BLOCKING],
   };
 }

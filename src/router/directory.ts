@@ -45,4 +45,6 @@ export interface SessionDirectory {
   localSessions(): Iterable<SessionHandle>;
   /** False while a cluster node cannot renew its lease: logins are refused rather than split-brained. */
   readonly acceptingLogins: boolean;
+  /** Every bound session known, on this node and (in a cluster) the others (XEP-0133 commands). */
+  allSessions(): Iterable<SessionHandle>;
 }

@@ -19,8 +19,6 @@ export interface ChatRouting {
   readonly accountIq: IqRegistry;
   /** XEP-0191 §3.5: true when a stanza between local accounts was stopped by a blocklist. */
   screen(session: Session, stanza: Element, target: Jid): Promise<boolean>;
-  /** Features of these modules for the server's disco#info (XEP-0030). */
-  readonly features: readonly string[];
 }
 
 /** RFC 6120 §8.2.3 and the xmpp.js rules: no handler → service-unavailable, a throw → internal-server-error. */

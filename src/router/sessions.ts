@@ -77,4 +77,8 @@ export class SessionRegistry implements SessionDirectory {
   *localSessions(): IterableIterator<LocalHandle> {
     for (const r of this.byBareJid.values()) yield* r.values();
   }
+
+  allSessions(): IterableIterator<LocalHandle> {
+    return this.localSessions();
+  }
 }

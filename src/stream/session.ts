@@ -19,6 +19,14 @@ import { Backlog } from "./backlog.ts";
 
 type Phase = "await-header" | "open" | "closing" | "closed";
 
+/** Holds stanzas back from a session's stream and releases them, in order (XEP-0352). */
+export interface OutboundGate {
+  /** True when the gate keeps the stanza (to write later); false to write it now. */
+  hold(element: Element): boolean;
+  /** Writes everything held, in order, with Session.write. */
+  release(): void;
+}
+
 /** How long we wait for the peer's closing tag after sending ours (RFC 6120 §4.4). */
 const CLOSE_GRACE_MS = 2000;
 
@@ -106,7 +114,23 @@ export class Session implements TransportHandlers, IdleTarget {
     return this.phase === "open";
   }
 
+  /**
+   * Between the modules and the stream: while set (XEP-0352, a client inactive), it may take a
+   * stanza to write later (hold() returns true). Stream errors and closing bypass it.
+   */
+  gate: OutboundGate | undefined;
+
   send(element: Element): void {
+    if (this.phase !== "open" && this.phase !== "await-header") return;
+    if (this.gate?.hold(element) === true) return;
+    this.write(element);
+  }
+
+  /**
+   * Writes to the stream now, past the gate: where a stanza is really sent (what a stream
+   * management counter must count), for send() and for what the gate releases.
+   */
+  write(element: Element): void {
     if (this.phase !== "open" && this.phase !== "await-header") return;
     this.transport.send(element);
   }
@@ -156,7 +180,9 @@ export class Session implements TransportHandlers, IdleTarget {
       return this.close("invalid-from", "The host changed on a stream restart");
     this.host = host;
     this.phase = "open";
-    const extra = this.authenticated ? [] : this.ctx.preAuthFeatures.flatMap((f) => f(this) ?? []);
+    const extra = (this.authenticated ? this.ctx.postAuthFeatures : this.ctx.preAuthFeatures).flatMap(
+      (f) => f(this) ?? [],
+    );
     const state = this.featureState();
     const offered = (this.host?.mechanisms ?? []).filter((m) => m.offered(state)).map((m) => m.name);
     this.send(streamFeatures(state, offered, extra));
@@ -250,6 +276,7 @@ export class Session implements TransportHandlers, IdleTarget {
   /** Closes the stream, with a stream error when a condition is given (RFC 6120 §4.4, §4.9). */
   close(condition?: StreamErrorCondition, text?: string): void {
     if (this.phase === "closing" || this.phase === "closed") return;
+    this.releaseGate();
     this.openHeader(this.host?.name);
     if (condition !== undefined) {
       this.logger.debug({ condition }, "closing the stream with an error");
@@ -276,8 +303,16 @@ export class Session implements TransportHandlers, IdleTarget {
     this.queue = this.queue.then(() => this.endStream());
   }
 
+  /** What a gate held goes out before the stream ends (while writes are still allowed). */
+  private releaseGate(): void {
+    const gate = this.gate;
+    this.gate = undefined;
+    gate?.release();
+  }
+
   private endStream(): void {
     if (this.phase === "open" || this.phase === "await-header") {
+      this.releaseGate();
       this.phase = "closing";
       this.transport.closeStream();
     }

@@ -36,6 +36,7 @@ export function createCarbons(ctx: ServerContext, iq: IqRegistry): Carbons {
       ctx.sessions.update(session, { carbons: on });
       return iqResult(stanza);
     };
+  ctx.disco.addServerFeature(NS_CARBONS);
   iq.on("set", NS_CARBONS, "enable", toggle(true));
   iq.on("set", NS_CARBONS, "disable", toggle(false));
 

@@ -74,6 +74,8 @@ async function removeAccount(
 }
 
 export function registerAccountManagement(ctx: ServerContext): void {
+  // XEP-0077 §7: the server advertises in-band account management once logged in.
+  ctx.disco.addServerFeature(NS_REGISTER);
   // XEP-0077 §3.1 Example 3: asked again after login, the form says the account exists.
   ctx.iq.on("get", NS_REGISTER, "query", ({ session, iq }) =>
     iqResult(iq, registeredReply(localpart(session))),
