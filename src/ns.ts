@@ -25,3 +25,6 @@ export const NS_PRIVATE = "jabber:iq:private"; // XEP-0049
 export const NS_VCARD = "vcard-temp"; // XEP-0054
 export const NS_BLOCKING = "urn:xmpp:blocking"; // XEP-0191
 export const NS_BLOCKING_ERRORS = "urn:xmpp:blocking:errors"; // XEP-0191 §3.5
+export const NS_SASL2 = "urn:xmpp:sasl:2"; // XEP-0388
+export const NS_BIND2 = "urn:xmpp:bind:0"; // XEP-0386
+export const NS_FAST = "urn:xmpp:fast:0"; // XEP-0484

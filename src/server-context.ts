@@ -10,6 +10,7 @@ import type { SessionDirectory } from "./router/directory.ts";
 import type { IqRegistry } from "./router/iq-registry.ts";
 import type { Hook } from "./router/hooks.ts";
 import type { LoginLimiter } from "./limits/login-limiter.ts";
+import type { InlineRegistry } from "./stream/sasl2-inline.ts";
 
 export interface HostContext {
   readonly name: string;
@@ -50,4 +51,6 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Failed-login limits per client address and per account, across connections. */
   readonly loginLimiter: LoginLimiter;
+  /** SASL2 and Bind2 inline features (XEP-0388, XEP-0386): Bind2, FAST, and later XEP-0198. */
+  readonly inline: InlineRegistry;
 }

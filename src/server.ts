@@ -36,6 +36,8 @@ import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts
 import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
+import { InlineRegistry } from "./stream/sasl2-inline.ts";
+import { registerSasl2 } from "./modules/sasl2.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -108,6 +110,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     route: async () => {},
     logger,
     loginLimiter: createLoginLimiter(config.global),
+    inline: new InlineRegistry(),
   };
   // A change through us (on this node or, through the cluster, another) drops the account's cache
   // entries at once; a TTL only covers changes made directly in the API.
@@ -126,6 +129,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerPing(ctx.iq);
   registerDisco(ctx.iq, () => chat.features);
   registerAccounts(ctx);
+  registerSasl2({ ctx, storage });
 
   const live = new Set<Session>();
   // Prometheus text: the HTTP auth calls, and the sessions open now.
