@@ -1,0 +1,279 @@
+// SASL2 (XEP-0388) with Bind2 (XEP-0386) and FAST (XEP-0484), end to end: @xmpp/client logs in with
+// SASL2 + Bind2 and gets a token, then reconnects with FAST (HT-SHA-256-NONE) without the password and
+// without check_password; a raw client checks the wire and the failure cases.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { client, xml } from "@xmpp/client";
+import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
+import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
+import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
+import { initiatorProof, tokenKey } from "../../src/stream/ht.ts";
+
+const SASL2 = "urn:xmpp:sasl:2";
+const b64 = (s: string | Buffer): string => Buffer.from(s).toString("base64");
+const plain = (user: string, pass: string): string => b64(`\0${user}\0${pass}`);
+
+let api: TestAuthApi;
+let srv: TestServer;
+
+before(async () => {
+  api = await startAuthApi({ "juliet@localhost": "r0meo", "romeo@localhost": "jul1et" });
+  srv = await startServer({
+    certificate: TEST_CERT,
+    key: TEST_KEY,
+    limit_auth_max: 0,
+    hosts: {
+      localhost: { http_auth_url: api.url, c2s_sasl2: true, sasl2_fast: true, sasl_max_failures: 3 },
+      "legacy.localhost": { http_auth_url: api.url },
+    },
+  });
+});
+
+after(async () => {
+  await srv.stop();
+  await api.close();
+});
+
+const calls = (since: number, method: string): number =>
+  api.requests.slice(since).filter((r) => r.path.endsWith(`/${method}`)).length;
+
+async function connected(host = "localhost"): Promise<RawClient> {
+  const c = await RawClient.connect(srv.tlsPort, { tls: true });
+  c.open(host);
+  await c.waitFor("</stream:features>");
+  return c;
+}
+
+const OUTCOME = /<(success|failure)[\s\S]*?<\/(success|failure)>/;
+
+interface Fast {
+  token: string;
+  expiry: string;
+}
+
+/** A SASL2 login over a raw connection; returns what the server answered. */
+async function authenticate(c: RawClient, inner: string, mechanism = "PLAIN"): Promise<string> {
+  const mark = c.received.length;
+  c.write(`<authenticate xmlns='${SASL2}' mechanism='${mechanism}'>${inner}</authenticate>`);
+  return c.waitFor(OUTCOME, 10_000, mark);
+}
+
+test("the <authentication/> feature lists the mechanisms and the inline features; a host without it shows none", async () => {
+  const c = await connected();
+  assert.match(
+    c.received,
+    /<authentication xmlns="urn:xmpp:sasl:2"><mechanism>PLAIN<\/mechanism><inline><fast xmlns="urn:xmpp:fast:0"><mechanism>HT-SHA-256-EXPR<\/mechanism><mechanism>HT-SHA-256-ENDP<\/mechanism><mechanism>HT-SHA-256-NONE<\/mechanism><\/fast><bind xmlns="urn:xmpp:bind:0"><inline><feature var="urn:xmpp:carbons:2"\/><\/inline><\/bind><\/inline><\/authentication>/,
+  );
+  c.close();
+  const d = await connected("legacy.localhost");
+  assert.doesNotMatch(d.received, /authentication/);
+  // Not offered, so not accepted either.
+  d.write(
+    `<authenticate xmlns='${SASL2}' mechanism='PLAIN'><initial-response>${plain("juliet", "r0meo")}</initial-response></authenticate>`,
+  );
+  await d.waitClosed();
+  assert.match(d.received, /<not-authorized/);
+});
+
+test("SASL2 + Bind2: one round trip to a full JID, a tag-based stable resource, carbons on, then the features", async () => {
+  const resources: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const c = await connected();
+    const out = await authenticate(
+      c,
+      `<initial-response>${plain("juliet", "r0meo")}</initial-response>` +
+        `<user-agent id='d4565fa7-4d72-4749-b3d3-740edbf87770'><software>AwesomeXMPP</software><device>Kiva's Phone</device></user-agent>` +
+        `<bind xmlns='urn:xmpp:bind:0'><tag>AwesomeXMPP</tag><enable xmlns='urn:xmpp:carbons:2'/></bind>`,
+    );
+    const jid = /<authorization-identifier>([^<]+)<\/authorization-identifier>/.exec(out)?.[1] ?? "";
+    assert.match(jid, /^juliet@localhost\/AwesomeXMPP\/[A-Za-z0-9_-]{12}$/);
+    assert.match(out, /<bound xmlns="urn:xmpp:bind:0"\/>/);
+    assert.doesNotMatch(jid, /d4565fa7/); // §2.2.1: the user-agent id never shows
+    resources.push(jid);
+    // No restart (XEP-0388 §2.6.1): features follow at once, without <bind/> since we are bound.
+    const features = await c.waitFor(
+      /<stream:features>[\s\S]*?<\/stream:features>/,
+      5000,
+      c.received.indexOf("</success>"),
+    );
+    assert.doesNotMatch(features, /xmpp-bind/);
+    const handle = srv.server.ctx.sessions
+      .ofAccount("juliet@localhost")
+      .find((s) => s.jid.toString() === jid);
+    assert.equal(handle?.state.carbons, true);
+    // Stanzas flow without any more negotiation.
+    c.write(`<iq type='get' id='p1' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    await c.waitFor(/<iq[^>]*id="p1"[^>]*type="result"|<iq[^>]*type="result"[^>]*id="p1"/);
+    c.close();
+  }
+  // The same client (tag and user-agent id) gets its resource back (§2.2.1).
+  assert.equal(resources[0], resources[1]);
+});
+
+test("SASL2 without Bind2: a bare JID in <success/>, then features offering resource binding", async () => {
+  const c = await connected();
+  const out = await authenticate(c, `<initial-response>${plain("juliet", "r0meo")}</initial-response>`);
+  assert.match(out, /<authorization-identifier>juliet@localhost<\/authorization-identifier>/);
+  await c.waitFor(/<stream:features><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"\/>/);
+  c.close();
+});
+
+test("failures: not-authorized, temporary-auth-failure when the API is down, and the connection closed after sasl_max_failures", async () => {
+  const c = await connected();
+  const wrong = await authenticate(c, `<initial-response>${plain("juliet", "nope")}</initial-response>`);
+  assert.match(
+    wrong,
+    /<failure xmlns="urn:xmpp:sasl:2"><not-authorized xmlns="urn:ietf:params:xml:ns:xmpp-sasl"\/><\/failure>/,
+  );
+  api.fault = "500";
+  try {
+    const down = await authenticate(c, `<initial-response>${plain("juliet", "r0meo")}</initial-response>`);
+    assert.match(down, /<temporary-auth-failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"\/><text>/);
+  } finally {
+    api.fault = "none";
+  }
+  const unknown = await authenticate(c, "", "DIGEST-MD5");
+  assert.match(unknown, /<invalid-mechanism/);
+  await c.waitClosed(); // the third failure
+  assert.match(c.received, /policy-violation/);
+});
+
+test("no initial response: an empty challenge, then <response/>; <abort/> is answered with aborted", async () => {
+  const c = await connected();
+  let mark = c.received.length;
+  c.write(`<authenticate xmlns='${SASL2}' mechanism='PLAIN'/>`);
+  await c.waitFor(/<challenge xmlns="urn:xmpp:sasl:2"\/>/, 5000, mark);
+  mark = c.received.length;
+  c.write(`<abort xmlns='${SASL2}'/>`);
+  assert.match(await c.waitFor(OUTCOME, 5000, mark), /<aborted/);
+  mark = c.received.length;
+  c.write(`<authenticate xmlns='${SASL2}' mechanism='PLAIN'/>`);
+  await c.waitFor(/<challenge/, 5000, mark);
+  mark = c.received.length;
+  c.write(`<response xmlns='${SASL2}'>${plain("juliet", "r0meo")}</response>`);
+  assert.match(await c.waitFor(OUTCOME, 5000, mark), /<success/);
+  c.close();
+});
+
+async function tokenFor(agent: string): Promise<Fast> {
+  const c = await connected();
+  const out = await authenticate(
+    c,
+    `<initial-response>${plain("romeo", "jul1et")}</initial-response><user-agent id='${agent}'/>` +
+      `<request-token xmlns='urn:xmpp:fast:0' mechanism='HT-SHA-256-NONE'/>`,
+  );
+  c.close();
+  const m = /<token xmlns="urn:xmpp:fast:0" expiry="([^"]+)" token="([^"]+)"\/>/.exec(out);
+  assert.ok(m, out);
+  return { expiry: m[1] ?? "", token: m[2] ?? "" };
+}
+
+function htResponse(user: string, token: string): string {
+  return b64(Buffer.concat([Buffer.from(`${user}\0`), initiatorProof(tokenKey(token), Buffer.alloc(0))]));
+}
+
+async function fastLogin(agent: string, token: string, fastAttrs = ""): Promise<string> {
+  const c = await connected();
+  const out = await authenticate(
+    c,
+    `<initial-response>${htResponse("romeo", token)}</initial-response><user-agent id='${agent}'/>` +
+      `<fast xmlns='urn:xmpp:fast:0'${fastAttrs}/>`,
+    "HT-SHA-256-NONE",
+  );
+  c.close();
+  return out;
+}
+
+test("FAST: a token for one client, usable by it only, with a replay count, and invalidated on request", async () => {
+  const { token, expiry } = await tokenFor("agent-1");
+  assert.ok(Date.parse(expiry) > Date.now() + 20 * 86400_000); // the 21-day default
+  const since = api.requests.length;
+  const ok = await fastLogin("agent-1", token, " count='1'");
+  assert.match(ok, /<success/);
+  assert.match(ok, /<additional-data>/);
+  assert.equal(calls(since, "check_password"), 0);
+  assert.equal(calls(since, "user_exists"), 1);
+  // Another client cannot use it; nor can this one with a count already seen (a replay).
+  assert.match(await fastLogin("agent-2", token), /<not-authorized/);
+  assert.match(await fastLogin("agent-1", token, " count='1'"), /<not-authorized/);
+  assert.match(await fastLogin("agent-1", token, " count='2'"), /<success/);
+  // Without <fast/> the HT mechanism is not on offer.
+  const c = await connected();
+  assert.match(
+    await authenticate(
+      c,
+      `<initial-response>${htResponse("romeo", token)}</initial-response><user-agent id='agent-1'/>`,
+      "HT-SHA-256-NONE",
+    ),
+    /<invalid-mechanism/,
+  );
+  c.close();
+  assert.match(await fastLogin("agent-1", token, " invalidate='true'"), /<success/);
+  assert.match(await fastLogin("agent-1", token), /<not-authorized/);
+});
+
+test("FAST: user_exists still decides (a removed account is refused, the API down is temporary); a password change ends the tokens", async () => {
+  const { token } = await tokenFor("agent-3");
+  api.fault = "500";
+  try {
+    assert.match(await fastLogin("agent-3", token), /<temporary-auth-failure/);
+  } finally {
+    api.fault = "none";
+  }
+  assert.match(await fastLogin("agent-3", token), /<success/);
+  await srv.server.ctx.hooks.passwordChanged.runAll(() => {}, "romeo@localhost");
+  assert.match(await fastLogin("agent-3", token), /<not-authorized/);
+  const again = await tokenFor("agent-3");
+  api.users.delete("romeo@localhost");
+  try {
+    assert.match(await fastLogin("agent-3", again.token), /<not-authorized/);
+  } finally {
+    api.users.set("romeo@localhost", "jul1et");
+  }
+});
+
+test("@xmpp/client: SASL2 + Bind2 with a password and a token request, then a FAST reconnect without the password", async () => {
+  const id = "5a2b0d7e-8c1f-4e57-9d0b-6a0f3c2e1b99";
+  let saved: { mechanism: string; token: string; expiry: string } | undefined;
+  const first = client({
+    service: `xmpp://127.0.0.1:${srv.port}`,
+    domain: "localhost",
+    username: "juliet",
+    password: "r0meo",
+    resource: "Balcony",
+    userAgent: xml("user-agent", { id }),
+  });
+  first.on("error", () => {});
+  first.fast.saveToken = async (t: typeof saved) => {
+    saved = t;
+  };
+  const since = api.requests.length;
+  await first.start();
+  assert.match(String(first.jid), /^juliet@localhost\/Balcony\/[A-Za-z0-9_-]{12}$/);
+  assert.equal(calls(since, "check_password"), 1);
+  assert.equal(saved?.mechanism, "HT-SHA-256-NONE");
+  await first.stop();
+
+  const mark = api.requests.length;
+  const second = client({
+    service: `xmpp://127.0.0.1:${srv.port}`,
+    domain: "localhost",
+    username: "juliet",
+    password: "not the password", // FAST must not need it
+    resource: "Balcony",
+    userAgent: xml("user-agent", { id }),
+  });
+  second.on("error", () => {});
+  second.fast.fetchToken = async () => saved;
+  await second.start();
+  assert.equal(String(second.jid), String(first.jid));
+  assert.equal(calls(mark, "check_password"), 0);
+  try {
+    const reply = await second.iqCaller.request(
+      xml("iq", { type: "get", to: "localhost" }, xml("ping", { xmlns: "urn:xmpp:ping" })),
+    );
+    assert.equal(reply.attrs.type, "result");
+  } finally {
+    await second.stop();
+  }
+});
