@@ -19,7 +19,11 @@ export interface FastToken {
 export interface FastTokenStore {
   /** The client's tokens, expired ones included (the caller checks expiry). */
   fastTokens(account: string, agent: string): Promise<FastToken[]>;
-  /** Puts a new token in the "new" slot, replacing one never used (XEP-0484 §4.4, last paragraph). */
+  /**
+   * Puts a new token in the "new" slot, replacing one never used (XEP-0484 §4.5, last paragraph).
+   * The account's expired tokens go at the same time, and past MAX_FAST_TOKENS_PER_ACCOUNT (one
+   * account logging in with ever new user-agent ids) those closest to expiry go too.
+   */
   fastIssue(account: string, agent: string, token: Omit<FastToken, "slot" | "counter">): Promise<void>;
   /**
    * A login used the token with this hash: a "new" one becomes "current" (the older one is gone,
@@ -47,3 +51,6 @@ export const FAST_MIGRATION = `
   );`;
 
 export const FAST_TABLES = ["fast_tokens"] as const;
+
+/** Tokens one account may hold (two per client): a bound on what a user can make the store keep. */
+export const MAX_FAST_TOKENS_PER_ACCOUNT = 64;

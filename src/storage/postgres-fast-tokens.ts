@@ -2,7 +2,12 @@
 // with one token (a replayed count) cannot both win.
 import type postgres from "postgres";
 import { guard } from "../db/postgres.ts";
-import type { FastSlot, FastToken, FastTokenStore } from "./fast-tokens.ts";
+import {
+  MAX_FAST_TOKENS_PER_ACCOUNT,
+  type FastSlot,
+  type FastToken,
+  type FastTokenStore,
+} from "./fast-tokens.ts";
 
 interface Row {
   slot: string;
@@ -30,13 +35,19 @@ export function postgresFastTokens(sql: postgres.Sql): FastTokenStore {
         return rows.map(toToken);
       }),
     fastIssue: (account, agent, t) =>
-      guard("fast token write", async () => {
-        await sql`
-          INSERT INTO fast_tokens (account, agent, slot, hash, mechanism, expires_at, counter)
-          VALUES (${account}, ${agent}, 'new', ${t.hash}, ${t.mechanism}, ${t.expiresAt}, 0)
-          ON CONFLICT (account, agent, slot) DO UPDATE SET hash = excluded.hash,
-            mechanism = excluded.mechanism, expires_at = excluded.expires_at, counter = 0`;
-      }),
+      guard("fast token write", () =>
+        sql.begin(async (tx) => {
+          await tx`DELETE FROM fast_tokens WHERE account = ${account} AND expires_at <= ${Date.now()}`;
+          await tx`
+            INSERT INTO fast_tokens (account, agent, slot, hash, mechanism, expires_at, counter)
+            VALUES (${account}, ${agent}, 'new', ${t.hash}, ${t.mechanism}, ${t.expiresAt}, 0)
+            ON CONFLICT (account, agent, slot) DO UPDATE SET hash = excluded.hash,
+              mechanism = excluded.mechanism, expires_at = excluded.expires_at, counter = 0`;
+          await tx`
+            DELETE FROM fast_tokens WHERE ctid IN (SELECT ctid FROM fast_tokens WHERE account = ${account}
+            ORDER BY expires_at DESC OFFSET ${MAX_FAST_TOKENS_PER_ACCOUNT})`;
+        }),
+      ),
     fastUse: (account, agent, hash, counter) =>
       guard("fast token write", () =>
         sql.begin(async (tx) => {

@@ -1,7 +1,12 @@
 // FastTokenStore in the SQLite chat store: each change is one short immediate transaction.
 import type Database from "better-sqlite3";
 import { guardSync as guard } from "../db/sqlite.ts";
-import type { FastSlot, FastToken, FastTokenStore } from "./fast-tokens.ts";
+import {
+  MAX_FAST_TOKENS_PER_ACCOUNT,
+  type FastSlot,
+  type FastToken,
+  type FastTokenStore,
+} from "./fast-tokens.ts";
 
 interface Row {
   slot: string;
@@ -30,6 +35,11 @@ export function sqliteFastTokens(db: Database.Database): FastTokenStore {
        ON CONFLICT (account, agent, slot) DO UPDATE SET hash = excluded.hash,
          mechanism = excluded.mechanism, expires_at = excluded.expires_at, counter = 0`,
     ),
+    purge: db.prepare("DELETE FROM fast_tokens WHERE account = ? AND expires_at <= ?"),
+    trim: db.prepare(
+      `DELETE FROM fast_tokens WHERE rowid IN (SELECT rowid FROM fast_tokens WHERE account = ?
+       ORDER BY expires_at DESC LIMIT -1 OFFSET ?)`,
+    ),
     find: db.prepare("SELECT slot, counter FROM fast_tokens WHERE account = ? AND agent = ? AND hash = ?"),
     dropSlot: db.prepare("DELETE FROM fast_tokens WHERE account = ? AND agent = ? AND slot = ?"),
     use: db.prepare(
@@ -42,7 +52,15 @@ export function sqliteFastTokens(db: Database.Database): FastTokenStore {
     fastTokens: (account, agent) =>
       guard("fast token read", () => (q.list.all(account, agent) as Row[]).map(toToken)),
     fastIssue: (account, agent, t) =>
-      guard("fast token write", () => void q.issue.run(account, agent, t.hash, t.mechanism, t.expiresAt)),
+      guard("fast token write", () =>
+        db
+          .transaction(() => {
+            q.purge.run(account, Date.now());
+            q.issue.run(account, agent, t.hash, t.mechanism, t.expiresAt);
+            q.trim.run(account, MAX_FAST_TOKENS_PER_ACCOUNT);
+          })
+          .immediate(),
+      ),
     fastUse: (account, agent, hash, counter) =>
       guard("fast token write", () =>
         db

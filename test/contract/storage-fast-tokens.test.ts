@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
 import { openPostgresChatStore } from "../../src/storage/postgres.ts";
 import type { ChatStore } from "../../src/storage/store.ts";
+import { MAX_FAST_TOKENS_PER_ACCOUNT } from "../../src/storage/fast-tokens.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const token = (hash: string, expiresAt = Date.now() + 60_000) => ({
@@ -69,6 +70,20 @@ function behaviour(open: () => Promise<ChatStore>): void {
     assert.deepEqual(await slots(store, "d@x", "a2"), []);
     await store.deleteAccount("e@x");
     assert.deepEqual(await slots(store, "e@x", "a1"), []);
+  });
+
+  test("issuing drops the account's expired tokens and keeps at most MAX_FAST_TOKENS_PER_ACCOUNT", async () => {
+    const f = store.fastTokens;
+    await f.fastIssue("g@x", "old", token("gone", Date.now() - 1));
+    await f.fastIssue("g@x", "a0", token("k0"));
+    assert.deepEqual(await slots(store, "g@x", "old"), []);
+    for (let i = 1; i <= MAX_FAST_TOKENS_PER_ACCOUNT; i++)
+      await f.fastIssue("g@x", `a${i}`, token(`k${i}`, Date.now() + 60_000 + i));
+    // a0 expired first of all: it went to make room.
+    assert.deepEqual(await slots(store, "g@x", "a0"), []);
+    assert.deepEqual(await slots(store, "g@x", `a${MAX_FAST_TOKENS_PER_ACCOUNT}`), [
+      `new:k${MAX_FAST_TOKENS_PER_ACCOUNT}:0`,
+    ]);
   });
 
   test("expiry is kept to the millisecond", async () => {
