@@ -10,6 +10,7 @@ import { decodeSaslData, type SaslFailureCondition } from "./sasl-plain.ts";
 import { admitLogin, refusal } from "./sasl-limits.ts";
 import type { SaslContext, SaslExchange, SaslMechanism, SaslStep } from "./sasl-mechanism.ts";
 import type { Advertised } from "./ssdp.ts";
+import type { Sasl2Request } from "./sasl2-inline.ts";
 
 export interface SaslState {
   failures: number;
@@ -22,6 +23,8 @@ export interface SaslState {
   call: AbortController | undefined;
   /** The profile of the exchange in progress (RFC 6120 or XEP-0388). */
   profile?: SaslProfile | undefined;
+  /** XEP-0388: the <authenticate/> in progress, for the inline features at its outcome. */
+  sasl2?: Sasl2Request | undefined;
 }
 
 /** How one SASL profile frames the outcomes of an exchange on the wire. */

@@ -18,13 +18,6 @@ import type { Sasl2Request } from "./sasl2-inline.ts";
 const MAX_AGENT_ID = 256;
 const MAX_AGENT_TEXT = 256;
 
-const requests = new WeakMap<Session, Sasl2Request>();
-
-/** The <authenticate/> in progress on this session (for inline providers and FAST's mechanisms). */
-export function sasl2Request(session: Session): Sasl2Request | undefined {
-  return requests.get(session);
-}
-
 /** A stable, non-reversible name of the client for storage keys: the user-agent id is not kept. */
 export function agentKey(userAgentId: string): string {
   return createHash("sha256").update(userAgentId, "utf8").digest("base64");
@@ -55,7 +48,7 @@ const SASL2_PROFILE: SaslProfile = {
   name: "sasl2",
   challenge: (session, data) => session.send(el("challenge", { xmlns: NS_SASL2 }, ...base64(data))),
   failure: (session, condition: SaslFailureCondition, text) => {
-    requests.delete(session);
+    session.sasl.sasl2 = undefined;
     // §2.6.2: an RFC 6120 §6.5 condition (in its own namespace) and an optional text.
     const f = el("failure", { xmlns: NS_SASL2 }, el(condition, { xmlns: NS_SASL }));
     if (text !== undefined) f.append(el("text", {}, text));
@@ -65,8 +58,8 @@ const SASL2_PROFILE: SaslProfile = {
 };
 
 async function succeed(session: Session, jid: Jid, data: Buffer | undefined): Promise<void> {
-  const request = requests.get(session);
-  requests.delete(session);
+  const request = session.sasl.sasl2;
+  session.sasl.sasl2 = undefined;
   const extra: Element[] = [];
   let bound = false;
   if (request !== undefined) {
@@ -121,7 +114,7 @@ export async function handleSasl2(session: Session, element: Element): Promise<v
   switch (element.localName) {
     case "authenticate": {
       const request = parseRequest(element);
-      requests.set(session, request);
+      session.sasl.sasl2 = request;
       // FAST (XEP-0484 §4.3) and the like bring mechanisms of their own for this request.
       let mechanisms;
       for (const f of session.ctx.inline.sasl2Features) mechanisms ??= f.mechanisms?.(session, request);
