@@ -7,7 +7,8 @@ import { client, xml } from "@xmpp/client";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { initiatorProof, tokenKey } from "../../src/stream/ht.ts";
+import { createHmac } from "node:crypto";
+import { clientBinding } from "../helpers/scram-client.ts";
 
 const SASL2 = "urn:xmpp:sasl:2";
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString("base64");
@@ -17,7 +18,11 @@ let api: TestAuthApi;
 let srv: TestServer;
 
 before(async () => {
-  api = await startAuthApi({ "juliet@localhost": "r0meo", "romeo@localhost": "jul1et" });
+  api = await startAuthApi({
+    "juliet@localhost": "r0meo",
+    "romeo@localhost": "jul1et",
+    "romeo@rotate.localhost": "jul1et",
+  });
   srv = await startServer({
     certificate: TEST_CERT,
     key: TEST_KEY,
@@ -25,6 +30,14 @@ before(async () => {
     hosts: {
       localhost: { http_auth_url: api.url, c2s_sasl2: true, sasl2_fast: true, sasl_max_failures: 3 },
       "legacy.localhost": { http_auth_url: api.url },
+      // Every token is "near expiry": each FAST login rotates (XEP-0484 §4.5).
+      "rotate.localhost": {
+        http_auth_url: api.url,
+        c2s_sasl2: true,
+        sasl2_fast: true,
+        sasl2_fast_token_ttl: 3600,
+        sasl2_fast_token_min_ttl: 7200,
+      },
     },
   });
 });
@@ -155,12 +168,12 @@ test("no initial response: an empty challenge, then <response/>; <abort/> is ans
   c.close();
 });
 
-async function tokenFor(agent: string): Promise<Fast> {
-  const c = await connected();
+async function tokenFor(agent: string, mechanism = "HT-SHA-256-NONE", host = "localhost"): Promise<Fast> {
+  const c = await connected(host);
   const out = await authenticate(
     c,
     `<initial-response>${plain("romeo", "jul1et")}</initial-response><user-agent id='${agent}'/>` +
-      `<request-token xmlns='urn:xmpp:fast:0' mechanism='HT-SHA-256-NONE'/>`,
+      `<request-token xmlns='urn:xmpp:fast:0' mechanism='${mechanism}'/>`,
   );
   c.close();
   const m = /<token xmlns="urn:xmpp:fast:0" expiry="([^"]+)" token="([^"]+)"\/>/.exec(out);
@@ -168,21 +181,47 @@ async function tokenFor(agent: string): Promise<Fast> {
   return { expiry: m[1] ?? "", token: m[2] ?? "" };
 }
 
-function htResponse(user: string, token: string): string {
-  return b64(Buffer.concat([Buffer.from(`${user}\0`), initiatorProof(tokenKey(token), Buffer.alloc(0))]));
-}
+/** draft-schmaus-kitten-sasl-ht §3, client side, keyed with the token's text as a client does. */
+const ht = (token: string, label: string, cb: Buffer): Buffer =>
+  createHmac("sha256", Buffer.from(token)).update(label).update(cb).digest();
 
-async function fastLogin(agent: string, token: string, fastAttrs = ""): Promise<string> {
-  const c = await connected();
+async function fastLogin(
+  agent: string,
+  token: string,
+  fastAttrs = "",
+  mechanism = "HT-SHA-256-NONE",
+  binding?: "tls-exporter" | "tls-server-end-point",
+  host = "localhost",
+): Promise<string> {
+  const c = await connected(host);
+  const cb = binding === undefined ? Buffer.alloc(0) : clientBinding(c, binding);
+  const message = Buffer.concat([Buffer.from("romeo\0"), ht(token, "Initiator", cb)]);
   const out = await authenticate(
     c,
-    `<initial-response>${htResponse("romeo", token)}</initial-response><user-agent id='${agent}'/>` +
+    `<initial-response>${b64(message)}</initial-response><user-agent id='${agent}'/>` +
       `<fast xmlns='urn:xmpp:fast:0'${fastAttrs}/>`,
-    "HT-SHA-256-NONE",
+    mechanism,
   );
   c.close();
+  // The server proves it holds the token too (the responder message, in <additional-data/>).
+  const data = /<additional-data>([^<]*)<\/additional-data>/.exec(out)?.[1];
+  if (data !== undefined) assert.deepEqual(Buffer.from(data, "base64"), ht(token, "Responder", cb));
   return out;
 }
+
+test("FAST with channel binding: HT-SHA-256-EXPR and -ENDP bind to this connection; a token serves its own mechanism only", async () => {
+  for (const [mechanism, binding] of [
+    ["HT-SHA-256-EXPR", "tls-exporter"],
+    ["HT-SHA-256-ENDP", "tls-server-end-point"],
+  ] as const) {
+    const { token } = await tokenFor(`cb-${binding}`, mechanism);
+    assert.match(await fastLogin(`cb-${binding}`, token, "", mechanism, binding), /<success/);
+    // The same token under another mechanism, or without its binding, is refused (XEP-0484 §4.4).
+    assert.match(await fastLogin(`cb-${binding}`, token), /<not-authorized/);
+  }
+  const { token } = await tokenFor("cb-none");
+  assert.match(await fastLogin("cb-none", token, "", "HT-SHA-256-EXPR", "tls-exporter"), /<not-authorized/);
+});
 
 test("FAST: a token for one client, usable by it only, with a replay count, and invalidated on request", async () => {
   const { token, expiry } = await tokenFor("agent-1");
@@ -202,7 +241,7 @@ test("FAST: a token for one client, usable by it only, with a replay count, and 
   assert.match(
     await authenticate(
       c,
-      `<initial-response>${htResponse("romeo", token)}</initial-response><user-agent id='agent-1'/>`,
+      `<initial-response>${b64(Buffer.concat([Buffer.from("romeo\0"), ht(token, "Initiator", Buffer.alloc(0))]))}</initial-response><user-agent id='agent-1'/>`,
       "HT-SHA-256-NONE",
     ),
     /<invalid-mechanism/,
@@ -210,6 +249,23 @@ test("FAST: a token for one client, usable by it only, with a replay count, and 
   c.close();
   assert.match(await fastLogin("agent-1", token, " invalidate='true'"), /<success/);
   assert.match(await fastLogin("agent-1", token), /<not-authorized/);
+});
+
+test("FAST rotation: a token near expiry gets a successor; the old one works until the new one is used", async () => {
+  const login = (token: string) =>
+    fastLogin("rot", token, "", "HT-SHA-256-NONE", undefined, "rotate.localhost");
+  const next = (out: string): string => /<token [^>]*token="([^"]+)"/.exec(out)?.[1] ?? "";
+  const { token: t1 } = await tokenFor("rot", "HT-SHA-256-NONE", "rotate.localhost");
+  const out1 = await login(t1);
+  const t2 = next(out1);
+  assert.ok(t2 !== "" && t2 !== t1, out1);
+  // The client missed t2 (say, a dropped connection): t1 still works, and brings t3, replacing t2.
+  const t3 = next(await login(t1));
+  assert.ok(t3 !== "" && t3 !== t2);
+  assert.match(await login(t2), /<not-authorized/);
+  assert.match(await login(t3), /<success/);
+  // Once t3 was used, t1 (older) is gone.
+  assert.match(await login(t1), /<not-authorized/);
 });
 
 test("FAST: user_exists still decides (a removed account is refused, the API down is temporary); a password change ends the tokens", async () => {
