@@ -29,3 +29,6 @@ export const NS_OFFLINE = "msgoffline"; // XEP-0160 §5 (the disco feature)
 export const NS_COMMANDS = "http://jabber.org/protocol/commands"; // XEP-0050
 export const NS_ADMIN = "http://jabber.org/protocol/admin"; // XEP-0133
 export const NS_CSI = "urn:xmpp:csi:0"; // XEP-0352
+export const NS_SASL2 = "urn:xmpp:sasl:2"; // XEP-0388
+export const NS_BIND2 = "urn:xmpp:bind:0"; // XEP-0386
+export const NS_FAST = "urn:xmpp:fast:0"; // XEP-0484

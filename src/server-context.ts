@@ -11,6 +11,7 @@ import type { IqRegistry } from "./router/iq-registry.ts";
 import type { Hook } from "./router/hooks.ts";
 import type { LoginLimiter } from "./limits/login-limiter.ts";
 import type { DiscoRegistry } from "./modules/disco/registry.ts";
+import type { InlineRegistry } from "./stream/sasl2-inline.ts";
 
 export interface HostContext {
   readonly name: string;
@@ -60,6 +61,8 @@ export interface ServerContext {
    * <active/>), by "namespace localName"; anything else still ends the stream.
    */
   readonly nonzas: Map<string, (session: Session, element: Element) => void>;
+  /** SASL2 and Bind2 inline features (XEP-0388, XEP-0386): Bind2, FAST, and later XEP-0198. */
+  readonly inline: InlineRegistry;
 }
 
 /** The key of a nonza handler in ServerContext.nonzas. */

@@ -39,6 +39,8 @@ import { proxiedService } from "./transport/proxied-service.ts";
 import { DiscoRegistry } from "./modules/disco/registry.ts";
 import { registerAdhoc } from "./modules/adhoc/index.ts";
 import { registerCsi } from "./modules/csi/index.ts";
+import { InlineRegistry } from "./stream/sasl2-inline.ts";
+import { registerSasl2 } from "./modules/sasl2.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -114,6 +116,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     disco: new DiscoRegistry(),
     postAuthFeatures: [],
     nonzas: new Map(),
+    inline: new InlineRegistry(),
   };
   // A change through us (on this node or, through the cluster, another) drops the account's cache
   // entries at once; a TTL only covers changes made directly in the API.
@@ -134,6 +137,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerAccounts(ctx);
   registerAdhoc(ctx);
   registerCsi(ctx);
+  registerSasl2({ ctx, storage });
 
   const live = new Set<Session>();
   // Prometheus text: the HTTP auth calls, and the sessions open now.

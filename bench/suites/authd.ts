@@ -16,9 +16,9 @@ import { compiledEntry } from "../targets/ours.ts";
 // OWASP's Argon2id minimum, written into the config so authd and the raw verify use the same cost.
 const ARGON2 = { memoryKib: 19456, iterations: 2, parallelism: 1 };
 const LEVELS = [1, 8];
-const DOMAIN = "bench.test";
-const USER = "bench";
-const PASSWORD = "correct horse battery staple";
+export const DOMAIN = "bench.test";
+export const USER = "bench";
+export const PASSWORD = "correct horse battery staple";
 const PG_CANDIDATES = ["postgres://root@127.0.0.1:5432/test", "postgres://postgres@127.0.0.1:5432/test"];
 
 /** A PostgreSQL URL that answers, with a schema of our own, and how to drop that schema. */
@@ -45,7 +45,7 @@ async function findPostgres(): Promise<{ url: string; drop: () => Promise<void> 
   return `no PostgreSQL answering at ${PG_CANDIDATES.join(" or ")}`;
 }
 
-async function startAuthd(
+export async function startAuthd(
   ctx: SuiteContext,
   name: string,
   database: string,

@@ -3,7 +3,7 @@
 // latency). Built once per run; nothing here is global.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { basicAuthorization, type Method } from "../auth/http/protocol.ts";
+import { basicAuthorization, type AnyMethod } from "../auth/http/protocol.ts";
 import { createRawClient, type Outcome, type Pairs, type RawClient, type TlsTrust } from "./http-client.ts";
 import { createRedactor, type Redactor } from "./redact.ts";
 import type { CheckOptions, ProbeResult } from "./types.ts";
@@ -11,7 +11,7 @@ import type { CheckOptions, ProbeResult } from "./types.ts";
 export type AuthMode = "good" | "none" | "wrong";
 
 export interface Call {
-  readonly method: Method;
+  readonly method: AnyMethod;
   readonly params: Pairs;
   readonly contentType?: string;
   /** good: the --credentials (or none when not given); none: no header; wrong: made-up credentials. */

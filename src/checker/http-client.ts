@@ -4,14 +4,20 @@
 // itself on an undici Agent and never normalises anything.
 import { rootCertificates } from "node:tls";
 import { Agent } from "undici";
-import { CONTRACT, FORM_CONTENT_TYPE, encodeValue, methodUrl, type Method } from "../auth/http/protocol.ts";
+import {
+  CONTRACT,
+  FORM_CONTENT_TYPE,
+  encodeValue,
+  methodUrl,
+  type AnyMethod,
+} from "../auth/http/protocol.ts";
 import { USER_AGENT } from "../version.ts";
 
 /** Parameters in the order they go on the wire; a missing one is simply left out. */
 export type Pairs = ReadonlyArray<readonly [string, string]>;
 
 export interface CallRequest {
-  readonly method: Method;
+  readonly method: AnyMethod;
   readonly params: Pairs;
   /** For POST: the Content-Type to send (default: the correct spelling). */
   readonly contentType?: string;
@@ -21,7 +27,7 @@ export interface CallRequest {
 
 export interface Answer {
   readonly kind: "answer";
-  readonly method: Method;
+  readonly method: AnyMethod;
   readonly status: number;
   /** The body exactly as received, for judging. */
   readonly body: string;
@@ -35,7 +41,7 @@ export interface Answer {
 
 export interface CallError {
   readonly kind: "error";
-  readonly method: Method;
+  readonly method: AnyMethod;
   readonly timedOut: boolean;
   readonly message: string;
   readonly ms: number;

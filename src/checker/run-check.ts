@@ -16,6 +16,7 @@ import { LIFECYCLE, probeLifecycle } from "./probes-lifecycle.ts";
 import { probeCheckPasswordReserved, probeParamOrder } from "./probes-params.ts";
 import { probeBooleanBody, probeContentLength, probeResponseTime } from "./probes-wire.ts";
 import { probeWriteGuards } from "./probes-write-guards.ts";
+import { GET_PASSWORD, probeGetPassword } from "./probes-get-password.ts";
 import { skipProbe } from "./run-probe.ts";
 import {
   countResults,
@@ -36,6 +37,7 @@ export const PROBE_IDS: ReadonlyArray<readonly [string, string]> = [
   ["user-exists-known", "200 true"],
   ["user-exists-unknown", "false (200, or a 4xx)"],
   ["param-order", "same answer in another order"],
+  ...GET_PASSWORD,
   ["register-no-user", "400, or 501/404 if not implemented"],
   ["set-password-no-user", "400, or 501/404 if not implemented"],
   ["remove-user-no-user", "400, or 501/404 if not implemented"],
@@ -67,6 +69,7 @@ async function runAll(ctx: CheckContext): Promise<void> {
   await probeUserExistsKnown(ctx);
   await probeUserExistsUnknown(ctx);
   await probeParamOrder(ctx);
+  await probeGetPassword(ctx);
   await probeWriteGuards(ctx);
   await probeLifecycle(ctx);
   await probeBooleanBody(ctx);

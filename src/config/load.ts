@@ -147,6 +147,13 @@ export function parseServerConfig(doc: Raw, file: string): ServerConfig {
         "needs http_auth_cache_ttl > 0 (only cached logins can be accepted while the API fails)",
       );
     }
+    if (opts.sasl2_fast && !opts.c2s_sasl2) {
+      throw invalid(
+        file,
+        prefix + "sasl2_fast",
+        "needs c2s_sasl2 = true (FAST tokens are a SASL2 feature, XEP-0484)",
+      );
+    }
     hosts.set(prepared.value, opts);
   }
   if (hosts.size === 0)

@@ -73,6 +73,11 @@ export interface HostOptions {
   readonly max_offline_messages: number;
   readonly vcard_max_size: number;
   readonly private_max_size: number;
+  readonly c2s_sasl2: boolean;
+  readonly sasl2_fast: boolean;
+  readonly sasl2_fast_token_ttl: number;
+  readonly sasl2_fast_token_min_ttl: number;
+  readonly sasl2_fast_user_exists: boolean;
 }
 
 interface OptionSpec<T> {
@@ -338,6 +343,31 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1024, 16 * 1024 * 1024),
     default: 128 * 1024,
     doc: "bytes of one private XML element (XEP-0049); a larger one is refused with not-acceptable",
+  },
+  c2s_sasl2: {
+    check: v.bool,
+    default: false,
+    doc: "offer SASL2 (XEP-0388) with Bind2 (XEP-0386) beside RFC 6120 SASL: login and resource binding in one round trip",
+  },
+  sasl2_fast: {
+    check: v.bool,
+    default: false,
+    doc: "FAST (XEP-0484) tokens over SASL2: a client reconnects with a token, without the password and without check_password (needs c2s_sasl2)",
+  },
+  sasl2_fast_token_ttl: {
+    check: v.seconds(60, 86400 * 365),
+    default: 86400 * 21,
+    doc: "seconds a FAST token stays valid after it is issued (Prosody's default: 21 days)",
+  },
+  sasl2_fast_token_min_ttl: {
+    check: v.seconds(0, 86400 * 365),
+    default: 86400,
+    doc: "a FAST login with a token that has less than this many seconds left gets a new token (rotation)",
+  },
+  sasl2_fast_user_exists: {
+    check: v.bool,
+    default: true,
+    doc: "ask the API's user_exists at each FAST login, so a disabled account is refused at once (an API fault is temporary-auth-failure)",
   },
 };
 

@@ -5,6 +5,8 @@
 import type postgres from "postgres";
 import { guard, openPostgres } from "../db/postgres.ts";
 import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
+import { FAST_MIGRATION, FAST_TABLES } from "./fast-tokens.ts";
+import { postgresFastTokens } from "./postgres-fast-tokens.ts";
 import { postgresAccountData } from "./postgres-account-data.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
@@ -43,6 +45,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
   ACCOUNT_DATA_MIGRATION,
+  FAST_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -193,8 +196,10 @@ export async function openPostgresChatStore(
           await tx`DELETE FROM chat_offline WHERE account = ${account}`;
           for (const table of ACCOUNT_DATA_TABLES)
             await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
+          for (const table of FAST_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),
+    fastTokens: postgresFastTokens(sql),
   };
 }

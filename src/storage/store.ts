@@ -4,6 +4,7 @@
 // holds, so several server processes can share one PostgreSQL without in-process state. Private
 // XML, vCards and blocklists are in ./account-data.ts.
 import type { AccountDataStore } from "./account-data.ts";
+import type { FastTokenStore } from "./fast-tokens.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -68,6 +69,9 @@ export interface ChatStore extends AccountDataStore {
   deleteAccount(account: string): Promise<void>;
 
   close(): Promise<void>;
+
+  /** XEP-0484 FAST tokens (./fast-tokens.ts); deleteAccount forgets them too. */
+  readonly fastTokens: FastTokenStore;
 }
 
 export function sameItem(a: RosterItem | undefined, b: RosterItem | undefined): boolean {

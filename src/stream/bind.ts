@@ -12,17 +12,32 @@ import { nonzaKey } from "../server-context.ts";
 async function bind(session: Session, iq: Element, payload: Element): Promise<void> {
   if (session.bound)
     return session.send(errorReply(iq, "not-allowed", { text: "A resource is already bound" }));
-  const account = session.jid;
-  if (account === undefined) return session.close("internal-server-error");
   const requested = payload.getChildText("resource");
   let resource: string;
   if (requested === undefined || requested.trim() === "") {
-    resource = randomBytes(9).toString("base64url");
+    resource = randomResource();
   } else {
     const prepared = resourcePrep(requested);
     if (!prepared.ok)
       return session.send(errorReply(iq, "bad-request", { text: `Invalid resource: ${prepared.reason}` }));
     resource = prepared.value;
+  }
+  if (!(await claimResource(session, resource))) return;
+  session.send(iqResult(iq, el("bind", { xmlns: NS_BIND }, el("jid", {}, session.jid?.toString() ?? ""))));
+  announceBound(session);
+}
+
+export const randomResource = (): string => randomBytes(9).toString("base64url");
+
+/**
+ * Binds `resource` (already prepared) to the session and registers it (RFC 6120 §7, and XEP-0386's
+ * Bind2). False when the session went away meanwhile. The caller answers, then calls announceBound.
+ */
+export async function claimResource(session: Session, resource: string): Promise<boolean> {
+  const account = session.jid;
+  if (account === undefined) {
+    session.close("internal-server-error");
+    return false;
   }
   session.jid = makeJid(account.local ?? "", account.domain, resource);
   session.bound = true;
@@ -35,11 +50,15 @@ async function bind(session: Session, iq: Element, payload: Element): Promise<vo
     // A local session's end is awaited. A remote one is ended by its node, whose unavailable
     // presence is not ordered with this session's (a known gap across nodes; docs/cluster.md).
     await previous.local?.unbind();
-    if (!session.isOpen) return;
+    if (!session.isOpen) return false;
   }
   session.markEstablished();
-  session.send(iqResult(iq, el("bind", { xmlns: NS_BIND }, el("jid", {}, session.jid.toString()))));
-  session.logger.info({ jid: session.jid.toString() }, "resource bound");
+  return true;
+}
+
+/** After the client was told its JID: the log line and the bound hooks (presence, offline, …). */
+export function announceBound(session: Session): void {
+  session.logger.info({ jid: session.jid?.toString() }, "resource bound");
   session.ctx.hooks.bound.run((err) => session.logger.error({ err }, "bound hook failed"), session);
 }
 

@@ -10,6 +10,7 @@ import { settle } from "./sasl-limits.ts";
 import type { FeatureState } from "./features.ts";
 import type { SaslContext, SaslExchange, SaslMechanism, SaslStep } from "./sasl-mechanism.ts";
 import { backendFailed, wrongCredentials } from "./mechanism-verdicts.ts";
+import { ssdpHash } from "./ssdp.ts";
 
 /** Salts for names with no account, stable per name so two tries cannot tell (no enumeration). */
 export interface FakeCredentials {
@@ -182,7 +183,9 @@ function scramExchange(
     }
     const nonce = parsed.clientNonce + serverNonce();
     const use = keys ?? fake.keys(hash, user);
-    const serverFirst = `r=${nonce},s=${use.salt.toString("base64")},i=${iterations}`;
+    // XEP-0474 §5.1: the hash of what we advertised, signed by the client's proof with the rest.
+    const h = ctx.advertised === undefined ? "" : `,h=${ssdpHash(hash, ctx.advertised)}`;
+    const serverFirst = `r=${nonce},s=${use.salt.toString("base64")},i=${iterations}${h}`;
     const kind = keys !== undefined ? "real" : found.outcome === "ok" ? "missing" : "none";
     state = { first: parsed, user, keys: use, found: kind, serverFirst, nonce };
     stage = "final";

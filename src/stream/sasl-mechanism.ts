@@ -8,6 +8,7 @@ import type { FeatureState } from "./features.ts";
 import type { ChannelBindingType } from "../tls/channel-binding.ts";
 import type { SaslFailureCondition } from "./sasl-plain.ts";
 import type { Refusal } from "./sasl-limits.ts";
+import type { Advertised } from "./ssdp.ts";
 
 /** What an exchange may use: the host's provider and the login limits, nothing of the stream. */
 export interface SaslContext {
@@ -19,6 +20,8 @@ export interface SaslContext {
   /** Whether -PLUS mechanisms were offered to this client (a "y" from it is a downgrade). */
   readonly plusOffered: boolean;
   channelBinding(type: ChannelBindingType): Buffer | undefined;
+  /** What the client was shown, for XEP-0474's hash (absent: no "h" attribute, as in RFC 5802's examples). */
+  readonly advertised?: Advertised;
   /** Aborted when the client leaves: pass it to every backend call. */
   readonly signal: AbortSignal;
   /**

@@ -3,13 +3,14 @@
 import type { Logger } from "../log.ts";
 import { el, type Element } from "../xml/element.ts";
 import { streamError, type StreamErrorCondition } from "../xml/stream-errors.ts";
-import { NS_CLIENT, NS_SASL, NS_STREAMS, NS_TLS } from "../ns.ts";
+import { NS_CLIENT, NS_SASL, NS_SASL2, NS_STREAMS, NS_TLS } from "../ns.ts";
 import type { Jid } from "../jid.ts";
 import type { HostContext, ServerContext } from "../server-context.ts";
 import type { StreamTransport, TransportHandlers } from "./transport.ts";
 import { CHANNEL_BINDING_TYPES } from "../tls/channel-binding.ts";
 import { streamFeatures, type FeatureState } from "./features.ts";
 import { handleAuth, type SaslState } from "./sasl.ts";
+import { handleSasl2 } from "./sasl2.ts";
 import { handleBoundOrBinding } from "./bind.ts";
 import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
@@ -230,6 +231,7 @@ export class Session implements TransportHandlers, IdleTarget {
     const ns = element.xmlns;
     if (element.localName === "starttls" && ns === NS_TLS) return this.startTls();
     if (ns === NS_SASL) return handleAuth(this, element);
+    if (ns === NS_SASL2) return handleSasl2(this, element);
     if (element.name === "iq" && ns === NS_CLIENT) {
       const payload = iqPayload(element);
       const handler = payload

@@ -146,7 +146,7 @@ for (const hash of ["sha256", "sha1"] as const) {
     const c = await connected();
     const r = await scramLogin(c, hash, "alice", "wonderland");
     assert.deepEqual([r.result, r.serverVerified], ["success", true]);
-    assert.match(r.serverFirst ?? "", /,i=4096$/);
+    assert.match(r.serverFirst ?? "", /,i=4096,h=[A-Za-z0-9+/]+=*$/);
     assert.deepEqual(methodsCalled(since), ["get_password"]);
     c.close();
   });
@@ -204,7 +204,7 @@ test("a wrong password is not-authorized; an unknown user gets a challenge first
   assert.equal(ghost1.result, "not-authorized");
   const salt = (s: string | undefined): string => /,s=([^,]+),/.exec(s ?? "")?.[1] ?? "";
   assert.ok(salt(ghost1.serverFirst) !== "" && salt(ghost1.serverFirst) === salt(ghost2.serverFirst));
-  assert.match(ghost1.serverFirst ?? "", /,i=4096$/); // the count real accounts show
+  assert.match(ghost1.serverFirst ?? "", /,i=4096,h=[A-Za-z0-9+/]+=*$/); // the count real accounts show
   c.close();
 });
 
@@ -265,5 +265,27 @@ for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
 test("PLAIN clients keep working on a SCRAM host", async () => {
   const c = await connected();
   await c.login("alice", "wonderland");
+  c.close();
+});
+
+test("XEP-0474: the h= in server-first is the hash of what this client was shown; a stripped list is detected", async () => {
+  for (const host of ["localhost", "example.com"]) {
+    for (const hash of ["sha256", "sha1"] as const) {
+      const c = await connected(host);
+      const features = c.received;
+      const binding =
+        host === "localhost" ? { type: "tls-exporter", data: clientBinding(c, "tls-exporter") } : undefined;
+      const r = await scramLogin(c, hash, "alice", "wonderland", { features, ...(binding && { binding }) });
+      assert.deepEqual([host, r.result, r.serverVerified], [host, "success", true]);
+      c.close();
+    }
+  }
+  // A man in the middle took the -PLUS mechanisms out of the list: the client notices before its proof.
+  const c = await connected();
+  const stripped = c.received.replace(/<mechanism>SCRAM-SHA-(1|256)-PLUS<\/mechanism>/g, "");
+  assert.equal(
+    (await scramLogin(c, "sha256", "alice", "wonderland", { features: stripped })).result,
+    "ssdp-mismatch",
+  );
   c.close();
 });

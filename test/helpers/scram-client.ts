@@ -33,6 +33,11 @@ export async function scramLogin(
     /** Bind to this channel (a -PLUS mechanism), with this data, or send a flag of our own. */
     binding?: { type: string; data: Buffer };
     flag?: "n" | "y";
+    /**
+     * The <stream:features/> text this client was shown: XEP-0474 §5.2, the server's "h" must be the
+     * hash of its mechanisms and channel-binding types, else the client gives up ("ssdp-mismatch").
+     */
+    features?: string;
   } = {},
 ): Promise<ScramOutcome> {
   const clientFirstBare = `n=${user},r=clientnonce${Date.now()}`;
@@ -47,6 +52,8 @@ export async function scramLogin(
   if (!first.startsWith("<challenge")) return { result: condition(first) };
   const serverFirst = unb64(/>([^<]*)</.exec(first)?.[1] ?? "");
   const fields = Object.fromEntries(serverFirst.split(",").map((f) => [f.slice(0, 1), f.slice(2)]));
+  if (options.features !== undefined && fields.h !== ssdpOf(hash, options.features))
+    return { serverFirst, result: "ssdp-mismatch" };
   const salt = Buffer.from(fields.s ?? "", "base64");
   const salted = saltedPassword(hash, password, salt, Number(fields.i));
   const keys = keysFromSalted(hash, salt, salted);
@@ -65,6 +72,22 @@ export async function scramLogin(
   const serverVerified =
     v.length === expected.length && timingSafeEqual(Buffer.from(v), Buffer.from(expected));
   return { serverFirst, result: "success", serverVerified };
+}
+
+/** XEP-0474 §5.1 computed on the client's side, from the features text as received. */
+export function ssdpOf(hash: ScramHash, features: string): string {
+  const list = /<mechanisms[^>]*>([\s\S]*?)<\/mechanisms>/.exec(features)?.[1] ?? "";
+  const names = [...list.matchAll(/<mechanism>([^<]+)<\/mechanism>/g)].map((m) => m[1] ?? "").sort();
+  let s = names.join("\x1e");
+  const cb = /<sasl-channel-binding[^>]*>([\s\S]*?)<\/sasl-channel-binding>/.exec(features)?.[1];
+  if (cb !== undefined)
+    s +=
+      "\x1f" +
+      [...cb.matchAll(/type="([^"]+)"/g)]
+        .map((m) => m[1] ?? "")
+        .sort()
+        .join("\x1e");
+  return createHash(hash).update(s).digest("base64");
 }
 
 function condition(xml: string): string {

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { CONTRACT, basicAuthorization, isMethod, type Method } from "../../src/auth/http/protocol.ts";
 import { PROBE_IDS } from "../../src/checker/run-check.ts";
+import { deriveCredentials, serialize } from "../../src/auth/scram.ts";
 
 export type Fault =
   | "trailing-newline" // boolean bodies end with \n
@@ -20,7 +21,9 @@ export type Fault =
   | "strict-content-type" // parses a form body only under the correct Content-Type
   | "chunked" // no Content-Length: Transfer-Encoding chunked
   | "slow" // every answer waits delayMs
-  | "utf8-500"; // 500 when the password holds a non-ASCII character
+  | "utf8-500" // 500 when the password holds a non-ASCII character
+  | "get-password-plain" // get_password answers the plaintext password
+  | "get-password-501"; // get_password not implemented (allowed, not a fault)
 
 export interface ReferenceApiOptions {
   readonly credentials?: string;
@@ -112,6 +115,7 @@ export async function startReferenceApi(options: ReferenceApiOptions = {}): Prom
       body,
     });
     const name = url.pathname.startsWith(basePath + "/") ? url.pathname.slice(basePath.length + 1) : "";
+    if (name === "get_password") return getPassword(req, res, url);
     if (!isMethod(name)) return send(res, 404, "not found");
     if (
       expectedAuth !== undefined &&
@@ -157,6 +161,18 @@ export async function startReferenceApi(options: ReferenceApiOptions = {}): Prom
         users.delete(key);
         return send(res, 204);
     }
+  }
+
+  /** MongooseIM's extension: SCRAM credentials (never the password), 404 for no such user. */
+  function getPassword(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (expectedAuth !== undefined && !sameSecret(req.headers.authorization, expectedAuth))
+      return send(res, 401, "unauthorized");
+    if (fault === "get-password-501") return send(res, 501, "not implemented");
+    const key = `${url.searchParams.get("user") ?? ""}@${url.searchParams.get("server") ?? ""}`;
+    const pass = users.get(key);
+    if (pass === undefined) return send(res, 404, "no such user");
+    if (fault === "get-password-plain") return send(res, 200, pass);
+    send(res, 200, serialize(deriveCredentials(pass, 4096)));
   }
 
   const server = createServer((req, res) => {
