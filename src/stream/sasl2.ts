@@ -84,10 +84,12 @@ async function succeed(session: Session, jid: Jid, data: Buffer | undefined): Pr
     ),
   );
   // §2.6.1: <success/> is followed by the features of the authenticated stream; no restart.
+  // Post-authentication features (XEP-0352 <csi/>, XEP-0198 <sm/>) are offered either way.
+  const extras = session.ctx.postAuthFeatures.flatMap((f) => f(session) ?? []);
   session.send(
     bound
-      ? el("stream:features", {}, el("ver", { xmlns: NS_ROSTER_VER }))
-      : streamFeatures(session.featureState(), [], []),
+      ? el("stream:features", {}, el("ver", { xmlns: NS_ROSTER_VER }), ...extras)
+      : streamFeatures(session.featureState(), [], extras),
   );
   if (bound) announceBound(session);
 }
