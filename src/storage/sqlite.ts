@@ -4,6 +4,8 @@
 import { openSqlite, guardSync } from "../db/sqlite.ts";
 import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
 import { sqliteAccountData } from "./sqlite-account-data.ts";
+import { UPLOAD_MIGRATION } from "./upload.ts";
+import { sqliteUpload } from "./sqlite-upload.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -31,6 +33,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
   ACCOUNT_DATA_MIGRATION,
+  UPLOAD_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -90,6 +93,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       "chat_offline",
       ...ACCOUNT_DATA_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
+    expireUploads: db.prepare("UPDATE upload_slots SET expires = 0 WHERE owner = ?"),
   };
 
   const guard = guardSync;
@@ -98,6 +102,7 @@ export function openSqliteChatStore(path: string): ChatStore {
   return {
     kind: "sqlite",
     ...sqliteAccountData(db),
+    ...sqliteUpload(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({
@@ -173,6 +178,7 @@ export function openSqliteChatStore(path: string): ChatStore {
         db
           .transaction(() => {
             for (const statement of q.forget) statement.run(account);
+            q.expireUploads.run(account);
           })
           .immediate(),
       ),
