@@ -3,6 +3,7 @@
 // "host" may be set at the top level (a default for every host) and overridden under [hosts."name"].
 import * as v from "./validators.ts";
 import { sqlOption, type SqlConnection } from "../storage/config.ts";
+import { externalUrl } from "../components/http-file-share/options.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -35,6 +36,7 @@ export interface GlobalOptions {
   readonly openmetrics_allow_ips: readonly string[];
   readonly openmetrics_allow_cidr: string | undefined;
   readonly openmetrics_token: string | undefined;
+  readonly http_external_url: string | undefined;
 }
 
 /** The SASL mechanisms this server implements (stream/sasl-mechanisms.ts). */
@@ -228,6 +230,11 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     check: optional(v.token),
     default: undefined,
     doc: "a bearer token that also grants /metrics (Authorization: Bearer …), from any address",
+  },
+  http_external_url: {
+    check: optional(externalUrl),
+    default: undefined,
+    doc: "base URL of HTTP services (file upload) as clients reach them through a reverse proxy",
   },
 };
 

@@ -15,7 +15,9 @@ export function sqliteUpload(db: Database.Database): UploadStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     get: db.prepare("SELECT * FROM upload_slots WHERE id = ?"),
-    claim: db.prepare("UPDATE upload_slots SET uploaded = ? WHERE id = ? AND uploaded IS NULL AND expires > ?"),
+    claim: db.prepare(
+      "UPDATE upload_slots SET uploaded = ? WHERE id = ? AND uploaded IS NULL AND expires > ?",
+    ),
     release: db.prepare("UPDATE upload_slots SET uploaded = NULL WHERE id = ?"),
     expired: db
       .prepare("SELECT id FROM upload_slots WHERE service = ? AND expires <= ? ORDER BY expires LIMIT ?")

@@ -42,11 +42,21 @@ function send(res: ServerResponse, status: number, text: string, headers: Record
 }
 
 /** A PUT refused before its body is read: the connection closes rather than reading it all. */
-function refusePut(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+function refusePut(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, text, { Connection: "close", ...headers });
 }
 
-async function put(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, slot: UploadSlot): Promise<void> {
+async function put(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  slot: UploadSlot,
+): Promise<void> {
   if (!authorizes(req.headers.authorization, slot.putHash))
     return refusePut(res, 401, "unauthorized", { "WWW-Authenticate": 'Bearer realm="upload"' });
   const length = req.headers["content-length"];
@@ -75,7 +85,12 @@ async function put(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sl
   send(res, 201, "created");
 }
 
-async function get(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, slot: UploadSlot): Promise<void> {
+async function get(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  slot: UploadSlot,
+): Promise<void> {
   const files = deps.files(slot.service);
   const file = slot.uploaded === undefined ? undefined : await files.stat(slot.id);
   if (file === undefined || file.size !== slot.size) return send(res, 404, "not found");
@@ -104,7 +119,11 @@ async function get(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sl
 }
 
 /** Serves a request under /file_share/: slots are found by id, whichever service gave them. */
-export async function serveFileShare(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveFileShare(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const method = req.method ?? "";
   if (method === "OPTIONS") {
     res.writeHead(204, CORS_HEADERS);

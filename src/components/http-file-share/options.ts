@@ -66,10 +66,14 @@ export const FILE_SHARE_KEYS = [
 /** Docs for docs/configuration.md and the schema listing. */
 export const FILE_SHARE_DOCS: Readonly<Record<(typeof FILE_SHARE_KEYS)[number], string>> = {
   http_file_share_size_limit: "largest file a slot is given for, in bytes (default 10 MiB)",
-  http_file_share_daily_quota: "bytes one user may request slots for per 24 hours (default 10 × the size limit)",
-  http_file_share_expires_after: 'seconds, or a period such as "7d", after which an upload is deleted (default 1 week)',
-  http_file_share_access: "bare JIDs or domains allowed to upload (default: every account of this server's hosts)",
-  http_external_url: "base of the upload and download URLs behind a reverse proxy (default: the first HTTPS, else HTTP, listener)",
+  http_file_share_daily_quota:
+    "bytes one user may request slots for per 24 hours (default 10 × the size limit)",
+  http_file_share_expires_after:
+    'seconds, or a period such as "7d", after which an upload is deleted (default 1 week)',
+  http_file_share_access:
+    "bare JIDs or domains allowed to upload (default: every account of this server's hosts)",
+  http_external_url:
+    "base of the upload and download URLs behind a reverse proxy (default: the first HTTPS, else HTTP, listener)",
 };
 
 /**

@@ -46,12 +46,17 @@ function refuse(
 function badFilename(name: string | undefined): string | undefined {
   if (name === undefined || name === "") return "A filename is required";
   if ([...name].length > 255) return "The filename is longer than 255 characters";
-  if (/[/\\\x00-\x1f\x7f]/.test(name) || name === "." || name === "..")
+  if (/[/\\\p{Cc}]/u.test(name) || name === "." || name === "..")
     return "The filename must not contain slashes or control characters";
   return undefined;
 }
 
-export async function requestSlot(deps: SlotDeps, iq: Element, request: Element, from: string): Promise<Element> {
+export async function requestSlot(
+  deps: SlotDeps,
+  iq: Element,
+  request: Element,
+  from: string,
+): Promise<Element> {
   const { options } = deps;
   if (!deps.mayUpload(from)) return refuse(iq, "not-allowed", "You may not upload files here");
   const filename = request.attrs.filename;
