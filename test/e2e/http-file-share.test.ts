@@ -6,6 +6,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { request } from "node:http";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
@@ -218,7 +219,46 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
       await unknown.arrayBuffer();
     });
 
-    test("too large: modify/not-acceptable with <file-too-large><max-file-size/> (XEP-0363 §4.2)", async () => {
+    test("an interrupted PUT leaves nothing and the slot can be tried again; a late PUT is 410", async () => {
+      const alice = await login("alice");
+      const slot = slotOf(await requestSlot(alice, { filename: "b.bin", size: "10" }));
+      const url = new URL(slot.put);
+      // Half the body, then the connection dies.
+      await new Promise<void>((resolve, reject) => {
+        const req = request({
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "PUT",
+          headers: { ...slot.headers, "Content-Length": "10" },
+        });
+        req.on("error", () => resolve());
+        req.on("response", (r) => reject(new Error(`answered ${r.statusCode}`)));
+        req.write("01234", () => setImmediate(() => req.destroy()));
+        req.on("close", () => resolve());
+      });
+      // The server frees the slot once it has seen the connection go: until then a PUT is 409.
+      const deadline = Date.now() + 10_000;
+      let status = 409;
+      while (status === 409 && Date.now() < deadline)
+        status = await fetch(slot.put, { method: "PUT", body: "0123456789", headers: slot.headers }).then(
+          async (r) => (await r.arrayBuffer(), r.status),
+        );
+      assert.equal(status, 201);
+      assert.equal(await (await fetch(slot.get)).text(), "0123456789");
+
+      const late = slotOf(await requestSlot(alice, { filename: "c.bin", size: "1" }));
+      skew = 6 * 60_000;
+      try {
+        const r = await fetch(late.put, { method: "PUT", body: "x", headers: late.headers });
+        assert.equal(r.status, 410);
+        await r.arrayBuffer();
+      } finally {
+        skew = 0;
+      }
+    });
+
+    test("too large: modify/not-acceptable with <file-too-large><max-file-size/> (XEP-0363 §5)", async () => {
       const bob = await login("bob");
       const r = await requestSlot(bob, { filename: "big.bin", size: "1001" });
       assert.equal(r.attrs.type, "error");
@@ -243,7 +283,7 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
       }
     });
 
-    test("daily quota: wait/resource-constraint with <retry stamp/> (XEP-0363 §4.2)", async () => {
+    test("daily quota: wait/resource-constraint with <retry stamp/> (XEP-0363 §5)", async () => {
       const carol = await login("carol");
       slotOf(await requestSlot(carol, { filename: "1", size: "1000" }));
       slotOf(await requestSlot(carol, { filename: "2", size: "1000" }));

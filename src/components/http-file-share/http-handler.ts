@@ -1,4 +1,4 @@
-// XEP-0363 §5 over the server's HTTP listeners: PUT stores a slot's file once (201 Created), with
+// XEP-0363 §6 over the server's HTTP listeners: PUT stores a slot's file once (201 Created), with
 // exactly the size and content type requested and the Authorization header the slot gave; GET and
 // HEAD serve it until it expires, with single byte ranges (RFC 9110 §14: 206, 416). CORS lets web
 // clients on any origin do both; OPTIONS answers the preflight.
@@ -11,6 +11,12 @@ import { parseRange } from "./range.ts";
 import { authorizes, isSlotId } from "./tokens.ts";
 
 export const FILE_SHARE_PREFIX = "/file_share/";
+
+/**
+ * How long after the slot request its PUT may start. XEP-0363 §7 recommends around 60 s, as a client
+ * has no reason to wait; five minutes leaves room for a slow mobile start.
+ */
+export const PUT_WINDOW_MS = 5 * 60_000;
 
 export interface HttpDeps {
   readonly store: () => UploadStore;
@@ -59,6 +65,8 @@ async function put(
 ): Promise<void> {
   if (!authorizes(req.headers.authorization, slot.putHash))
     return refusePut(res, 401, "unauthorized", { "WWW-Authenticate": 'Bearer realm="upload"' });
+  if (slot.uploaded === undefined && deps.now() > slot.created + PUT_WINDOW_MS)
+    return refusePut(res, 410, "this slot's upload window has passed: request a new one");
   const length = req.headers["content-length"];
   if (length === undefined) return refusePut(res, 411, "Content-Length required");
   if (Number(length) !== slot.size)

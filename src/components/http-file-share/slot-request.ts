@@ -1,6 +1,6 @@
 // XEP-0363 §4: a client asks the upload service for a slot (<request filename size content-type/>)
 // and gets a PUT URL, with the Authorization header to send (§4, <header/>), and a GET URL. Refusals
-// use the XEP's elements: §4.2 file-too-large (modify/not-acceptable with <file-too-large/>),
+// use the XEP's elements: §5 file-too-large (modify/not-acceptable with <file-too-large/>),
 // quota (wait/resource-constraint with <retry stamp/>) and not-allowed for those without access.
 import { el, type Element } from "../../xml/element.ts";
 import { NS_HTTP_UPLOAD } from "../../ns.ts";
