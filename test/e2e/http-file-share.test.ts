@@ -54,6 +54,7 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
         "alice@localhost": "alice-pw",
         "bob@localhost": "bob-pw",
         "carol@localhost": "carol-pw",
+        "dave@localhost": "dave-pw",
       });
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
@@ -295,6 +296,30 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
       // What is left still fits; other users have their own quota.
       slotOf(await requestSlot(carol, { filename: "4", size: "500" }));
       slotOf(await requestSlot(await login("bob"), { filename: "5", size: "1000" }));
+    });
+
+    test("removing an account (XEP-0077) stops its uploads being served; the sweeper deletes them", async () => {
+      const dave = await login("dave");
+      const { get } = await upload(dave, "mine.txt", "mine", "text/plain");
+      const file = join(
+        server.dataPath,
+        "http_file_share",
+        SERVICE,
+        new URL(get).pathname.split("/")[2] ?? "",
+      );
+      assert.equal(await fetch(get).then((r) => r.text()), "mine");
+      const r = await dave.iq(
+        xml("iq", { type: "set" }, xml("query", { xmlns: "jabber:iq:register" }, xml("remove"))),
+      );
+      assert.equal(r.attrs.type, "result");
+      // The store's deletion runs after the reply: wait for its effect.
+      const deadline = Date.now() + 10_000;
+      let status = 200;
+      while (status === 200 && Date.now() < deadline)
+        status = await fetch(get).then(async (x) => (await x.arrayBuffer(), x.status));
+      assert.equal(status, 404);
+      assert.ok((await sweep()) >= 1);
+      assert.equal(existsSync(file), false);
     });
 
     test("expiry: the file stops being served and the sweeper deletes it", async () => {
