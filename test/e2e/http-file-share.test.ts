@@ -273,12 +273,13 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
 
     test("bad requests: a filename with a slash, no size, a malformed content type", async () => {
       const bob = await login("bob");
-      for (const attrs of [
+      const cases: Record<string, string>[] = [
         { filename: "../etc/passwd", size: "1" },
         { filename: "a.txt" },
         { filename: "a.txt", size: "-1" },
         { filename: "a.txt", size: "1", "content-type": "text/html\r\nX-Evil: 1" },
-      ]) {
+      ];
+      for (const attrs of cases) {
         const r = await requestSlot(bob, attrs);
         assert.equal(condition(r), "not-acceptable", JSON.stringify(attrs));
       }

@@ -37,8 +37,11 @@ export class Sweeper {
     private readonly intervalMs: number,
   ) {}
 
+  /** Sweeps at once (what expired while the server was down), then every interval. */
   start(): void {
-    this.timer ??= setInterval(() => void this.sweep(), this.intervalMs).unref();
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.sweep().catch(() => {}), this.intervalMs).unref();
+    void this.sweep().catch(() => {});
   }
 
   /** One pass (never two at once); failures are logged and retried at the next tick. */
