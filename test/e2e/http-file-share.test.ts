@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "node:http";
+import { WebSocket } from "ws";
+import { client } from "@xmpp/client";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
@@ -15,6 +17,9 @@ import { freePort } from "../helpers/free-port.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { HTTP_FILE_SHARE, createFileShare } from "../../src/components/http-file-share/module.ts";
 import type { AnyComponentModule } from "../../src/components/registry.ts";
+
+// @xmpp/websocket uses the WHATWG global, which Node 20 has only behind a flag; ws implements it.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 const NS = "urn:xmpp:http:upload:0";
 const SERVICE = "upload.localhost";
@@ -63,6 +68,8 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
           certificate: TEST_CERT,
           key: TEST_KEY,
           http_ports: [port],
+          // As behind a TLS-terminating proxy: the web client logs in over ws://.
+          consider_websocket_secure: true,
           ...storage(),
           hosts: { localhost: { http_auth_url: api.url } },
           components: {
@@ -182,6 +189,46 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
       const id = new URL(get).pathname.split("/")[2] ?? "";
       assert.equal(statSync(join(dir, id)).mode & 0o777, 0o600);
       assert.equal(statSync(dir).mode & 0o777, 0o700);
+    });
+
+    test("a web client over WebSocket uploads (CORS); a TCP client downloads", async () => {
+      const web = client({
+        service: `ws://127.0.0.1:${new URL(base).port}/xmpp-websocket`,
+        domain: "localhost",
+        username: "bob",
+        password: "bob-pw",
+      });
+      web.on("error", () => {});
+      await web.start();
+      try {
+        const reply = await web.iqCaller.request(
+          xml(
+            "iq",
+            { type: "get", to: SERVICE },
+            xml("request", { xmlns: NS, filename: "web.png", size: "3", "content-type": "image/png" }),
+          ),
+        );
+        const slot = reply.getChild("slot", NS);
+        const put = slot?.getChild("put");
+        const auth = put?.getChild("header")?.getText() ?? "";
+        const origin = { Origin: "https://web.example" };
+        const r = await fetch(put?.attrs.url ?? "", {
+          method: "PUT",
+          body: "png",
+          headers: { ...origin, Authorization: auth, "Content-Type": "image/png" },
+        });
+        assert.equal(r.status, 201);
+        assert.equal(r.headers.get("access-control-allow-origin"), "*");
+        await r.arrayBuffer();
+        const alice = await login("alice");
+        assert.ok(alice.jid.length > 0);
+        const g = await fetch(slot?.getChild("get")?.attrs.url ?? "");
+        assert.equal(await g.text(), "png");
+        assert.equal(g.headers.get("content-type"), "image/png");
+        assert.match(g.headers.get("content-disposition") ?? "", /^inline;/);
+      } finally {
+        await web.stop().catch(() => {});
+      }
     });
 
     test("an HTML upload is an attachment with nosniff and a sandboxing CSP", async () => {
