@@ -220,9 +220,13 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
         assert.equal(r.status, 201);
         assert.equal(r.headers.get("access-control-allow-origin"), "*");
         await r.arrayBuffer();
+        // The link goes to a TCP client in a message; it downloads with plain HTTP.
         const alice = await login("alice");
-        assert.ok(alice.jid.length > 0);
-        const g = await fetch(slot?.getChild("get")?.attrs.url ?? "");
+        await alice.send(xml("presence"));
+        const link = slot?.getChild("get")?.attrs.url ?? "";
+        await web.send(xml("message", { to: alice.jid, type: "chat" }, xml("body", {}, link)));
+        const m = await alice.waitFor((x) => x.getChildText("body") === link, "the link");
+        const g = await fetch(m.getChildText("body") ?? "");
         assert.equal(await g.text(), "png");
         assert.equal(g.headers.get("content-type"), "image/png");
         assert.match(g.headers.get("content-disposition") ?? "", /^inline;/);
