@@ -134,6 +134,19 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
       const value = (v: string) => fields.find((f) => f.attrs.var === v)?.getChildText("value");
       assert.equal(value("FORM_TYPE"), NS);
       assert.equal(value("max-file-size"), "1000");
+      // Nothing lives on JIDs of the service; other payloads are not served.
+      const elsewhere = await alice.iq(
+        xml(
+          "iq",
+          { type: "get", to: `x@${SERVICE}` },
+          xml("request", { xmlns: NS, filename: "a", size: "1" }),
+        ),
+      );
+      assert.equal(condition(elsewhere), "service-unavailable");
+      const other = await alice.iq(
+        xml("iq", { type: "get", to: SERVICE }, xml("query", { xmlns: "jabber:iq:version" })),
+      );
+      assert.equal(condition(other), "service-unavailable");
     });
 
     test("upload from one client, download from another with plain HTTP: GET, HEAD, Range, CORS", async () => {

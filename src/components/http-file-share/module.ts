@@ -56,13 +56,13 @@ export function createFileShare(
     tuning.sweepIntervalMs ?? Math.max(1000, Math.min(60_000, expiresMs / 4)),
   );
 
-  const answer = async (iq: Element, from: Jid): Promise<Element> => {
+  const answer = async (iq: Element, from: Jid, to: Jid): Promise<Element> => {
     const payload = iqPayload(iq);
     const type = iq.attrs.type;
     if (iq.attrs.id === undefined || (type !== "get" && type !== "set") || !payload)
       return errorReply(iq, "bad-request", { text: "Malformed IQ" });
     // Addressed to a JID on the domain rather than the domain itself: nothing lives there.
-    if (iq.attrs.to !== domain) return errorReply(iq, "service-unavailable");
+    if (to.local !== undefined || to.resource !== undefined) return errorReply(iq, "service-unavailable");
     const ns = payload.xmlns ?? "";
     if (type === "get" && payload.name === "request" && ns === NS_HTTP_UPLOAD) {
       const base = baseUrl();
@@ -83,7 +83,7 @@ export function createFileShare(
 
   return {
     name: "HTTP File Upload",
-    async receive(stanza, from) {
+    async receive(stanza, from, to) {
       // RFC 6120 §8.2.3: only IQs ask for anything here; replies to nothing we sent are dropped.
       if (stanza.name !== "iq" || stanza.attrs.type === "result" || stanza.attrs.type === "error") {
         if (stanza.name === "message" && stanza.attrs.type !== "error" && stanza.attrs.type !== "headline")
@@ -92,7 +92,7 @@ export function createFileShare(
       }
       let reply: Element;
       try {
-        reply = await answer(stanza, from);
+        reply = await answer(stanza, from, to);
       } catch (err) {
         logger.error({ err }, "upload slot request failed");
         reply = errorReply(stanza, "internal-server-error");
