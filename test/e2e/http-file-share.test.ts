@@ -60,6 +60,7 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
         "bob@localhost": "bob-pw",
         "carol@localhost": "carol-pw",
         "dave@localhost": "dave-pw",
+        "eve@localhost": "eve-pw",
       });
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
@@ -79,6 +80,8 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
               http_file_share_daily_quota: 2500,
               http_file_share_expires_after: "7d",
               http_external_url: `${base}/`,
+              // Everyone of localhost but eve.
+              http_file_share_access: ["alice", "bob", "carol", "dave"].map((u) => `${u}@localhost`),
             },
           },
         },
@@ -347,6 +350,13 @@ function backend(name: string, skip: string | false, storage: () => Record<strin
         const r = await requestSlot(bob, attrs);
         assert.equal(condition(r), "not-acceptable", JSON.stringify(attrs));
       }
+    });
+
+    test("a user not in http_file_share_access: cancel/not-allowed (XEP-0363 §5)", async () => {
+      const eve = await login("eve");
+      const r = await requestSlot(eve, { filename: "e.txt", size: "1" });
+      assert.equal(r.getChild("error")?.attrs.type, "cancel");
+      assert.equal(condition(r), "not-allowed");
     });
 
     test("daily quota: wait/resource-constraint with <retry stamp/> (XEP-0363 §5)", async () => {

@@ -22,6 +22,7 @@ import {
 } from "../../src/components/http-file-share/tokens.ts";
 import { slotIdOf } from "../../src/components/http-file-share/http-handler.ts";
 import { parseServerConfig } from "../../src/config/load.ts";
+import { mayUpload } from "../../src/components/http-file-share/access.ts";
 
 test("Range: one bytes range; suffixes; past the end is 416; anything else is the whole file", () => {
   assert.deepEqual(parseRange(undefined, 10), { kind: "full" });
@@ -153,4 +154,14 @@ test("slot ids and PUT secrets: random, well-formed, checked against the stored 
   assert.equal(slotIdOf(`/file_share/${id}`), id);
   assert.equal(slotIdOf("/file_share/short/a"), undefined);
   assert.equal(slotIdOf(`/other/${id}/a`), undefined);
+});
+
+test("access: every local account by default; only the listed JIDs and domains when set", () => {
+  const local = (d: string) => d === "example.com" || d === "example.org";
+  assert.equal(mayUpload([], local, "a@example.com"), true);
+  assert.equal(mayUpload([], local, "a@elsewhere.net"), false);
+  const list = ["example.org", "boss@example.com"];
+  assert.equal(mayUpload(list, local, "a@example.org"), true);
+  assert.equal(mayUpload(list, local, "boss@example.com"), true);
+  assert.equal(mayUpload(list, local, "a@example.com"), false);
 });

@@ -7,6 +7,7 @@ import type { Jid } from "../../jid.ts";
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_HTTP_UPLOAD } from "../../ns.ts";
 import { errorReply } from "../../stanza/errors.ts";
 import { iqPayload } from "../../router/iq-registry.ts";
+import { mayUpload } from "./access.ts";
 import { discoInfo, discoItems } from "./disco.ts";
 import { FileStore } from "./file-store.ts";
 import { FILE_SHARE_PREFIX, fileShareHandler } from "./http-handler.ts";
@@ -45,11 +46,7 @@ export function createFileShare(
   };
   const own = files(domain);
   const baseUrl = () => options.http_external_url ?? ctx.global.http_external_url ?? defaultBaseUrl(env);
-  const mayUpload = (bare: string) => {
-    const host = bare.slice(bare.indexOf("@") + 1);
-    const access = options.http_file_share_access;
-    return access.length === 0 ? ctx.hosts.has(host) : access.includes(bare) || access.includes(host);
-  };
+  const allowed = (bare: string) => mayUpload(options.http_file_share_access, (d) => ctx.hosts.has(d), bare);
   const expiresMs = options.http_file_share_expires_after * 1000;
   const sweeper = new Sweeper(
     { domain, store, files: own, logger, now },
@@ -69,7 +66,7 @@ export function createFileShare(
       if (base === undefined)
         return errorReply(iq, "service-unavailable", { text: "No HTTP listener: set http_external_url" });
       return requestSlot(
-        { domain, options, store, baseUrl: () => base, mayUpload, now },
+        { domain, options, store, baseUrl: () => base, mayUpload: allowed, now },
         iq,
         payload,
         from.bare().toString(),
