@@ -21,6 +21,7 @@ import { providerSuite } from "./suites/provider.ts";
 import { slowApiSuite } from "./suites/slow-api.ts";
 import { clusterSuite } from "./suites/cluster.ts";
 import { authModesSuite } from "./suites/auth-modes.ts";
+import { uploadSuite } from "./suites/upload.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -33,6 +34,7 @@ const SUITES: readonly Suite[] = [
   extauthSuite,
   clusterSuite,
   authModesSuite,
+  uploadSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");

@@ -32,3 +32,4 @@ export const NS_CSI = "urn:xmpp:csi:0"; // XEP-0352
 export const NS_SASL2 = "urn:xmpp:sasl:2"; // XEP-0388
 export const NS_BIND2 = "urn:xmpp:bind:0"; // XEP-0386
 export const NS_FAST = "urn:xmpp:fast:0"; // XEP-0484
+export const NS_HTTP_UPLOAD = "urn:xmpp:http:upload:0"; // XEP-0363

@@ -41,6 +41,7 @@ import { registerAdhoc } from "./modules/adhoc/index.ts";
 import { registerCsi } from "./modules/csi/index.ts";
 import { InlineRegistry } from "./stream/sasl2-inline.ts";
 import { registerSasl2 } from "./modules/sasl2.ts";
+import { createComponents } from "./components/components.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -130,10 +131,13 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   // Rosters and offline messages: opened by start(), closed by stop().
   const storage = new StoreHandle();
   const chat = registerChat({ ctx, storage });
-  ctx.route = createRouter(ctx, chat);
+  // [components."domain"] (src/components/): started after storage opens, stopped before it closes.
+  const components = createComponents({ ctx, storage, logger, configs: config.components });
+  ctx.route = createRouter(ctx, chat, components);
   registerVersion(ctx.iq, ctx.disco);
   registerPing(ctx.iq, ctx.disco);
   registerDisco(ctx.iq, ctx.disco);
+  ctx.disco.addServerItems(() => components.discoItems());
   registerAccounts(ctx);
   registerAdhoc(ctx);
   registerCsi(ctx);
@@ -219,6 +223,14 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
           throw err;
         }
       }
+      try {
+        await components.start();
+      } catch (err) {
+        await components.stop();
+        await cluster?.stop();
+        await storage.close();
+        throw err;
+      }
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
@@ -229,6 +241,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
         metricsAccess: createMetricsAccess(g),
         trustedProxies: new AddressList(g.trusted_proxies),
         ...(health === undefined ? {} : { health }),
+        components: components.http,
       };
       // Per connection, so a reload's limits and certificates apply to the next one.
       const opts = () => ({
@@ -333,6 +346,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       for (const socket of sockets) socket.destroy();
       await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
+      await components.stop();
       await cluster?.stop();
       await storage.close();
     },

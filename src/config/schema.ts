@@ -4,6 +4,7 @@
 import * as v from "./validators.ts";
 import { sqlOption, type SqlConnection } from "../storage/config.ts";
 import { bareJidList } from "./jid-list.ts";
+import { externalUrl } from "../components/http-file-share/options.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -38,6 +39,7 @@ export interface GlobalOptions {
   readonly openmetrics_token: string | undefined;
   readonly admins: readonly string[];
   readonly csi_queue_size: number;
+  readonly http_external_url: string | undefined;
 }
 
 /** The SASL mechanisms this server implements (stream/sasl-mechanisms.ts). */
@@ -247,6 +249,11 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     default: 256,
     doc: "stanzas held back for an inactive client (XEP-0352) before all are delivered at once",
   },
+  http_external_url: {
+    check: optional(externalUrl),
+    default: undefined,
+    doc: "base URL of HTTP services (file upload) as clients reach them through a reverse proxy",
+  },
 };
 
 export const HOST_OPTIONS: Specs<HostOptions> = {
@@ -372,4 +379,4 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
 };
 
 /** Top-level tables that belong to other components and are validated by them. */
-export const OTHER_TABLES = ["hosts", "authd", "admin", "cluster"] as const;
+export const OTHER_TABLES = ["hosts", "authd", "admin", "cluster", "components"] as const;

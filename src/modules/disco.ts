@@ -36,7 +36,9 @@ export function registerDisco(iq: IqRegistry, disco: DiscoRegistry): void {
     if (stanza.attrs.to !== undefined && stanza.attrs.to.includes("@"))
       return errorReply(stanza, "service-unavailable");
     const node = payload.attrs.node;
-    if (node === undefined) return iqResult(stanza, el("query", { xmlns: NS_DISCO_ITEMS }));
+    // XEP-0030 §4.1: the server's items are its components (as Prosody lists them).
+    if (node === undefined)
+      return iqResult(stanza, el("query", { xmlns: NS_DISCO_ITEMS }, ...disco.serverItems()));
     const items = disco.node(node)?.items?.(session, stanza.attrs.to ?? session.jid?.domain ?? "");
     if (items === undefined) return errorReply(stanza, "item-not-found");
     return iqResult(stanza, el("query", { xmlns: NS_DISCO_ITEMS, node }, ...items));

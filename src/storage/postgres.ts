@@ -8,6 +8,8 @@ import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
 import { FAST_MIGRATION, FAST_TABLES } from "./fast-tokens.ts";
 import { postgresFastTokens } from "./postgres-fast-tokens.ts";
 import { postgresAccountData } from "./postgres-account-data.ts";
+import { UPLOAD_MIGRATION } from "./upload.ts";
+import { postgresUpload } from "./postgres-upload.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -46,6 +48,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
   ACCOUNT_DATA_MIGRATION,
   FAST_MIGRATION,
+  UPLOAD_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -95,6 +98,7 @@ export async function openPostgresChatStore(
   return {
     kind: "postgresql",
     ...postgresAccountData(sql),
+    ...postgresUpload(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -197,6 +201,7 @@ export async function openPostgresChatStore(
           for (const table of ACCOUNT_DATA_TABLES)
             await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           for (const table of FAST_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
+          await tx`UPDATE upload_slots SET expires = 0 WHERE owner = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

@@ -6,6 +6,8 @@ import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
 import { sqliteAccountData } from "./sqlite-account-data.ts";
 import { FAST_MIGRATION, FAST_TABLES } from "./fast-tokens.ts";
 import { sqliteFastTokens } from "./sqlite-fast-tokens.ts";
+import { UPLOAD_MIGRATION } from "./upload.ts";
+import { sqliteUpload } from "./sqlite-upload.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -34,6 +36,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
   ACCOUNT_DATA_MIGRATION,
   FAST_MIGRATION,
+  UPLOAD_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -94,6 +97,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       ...ACCOUNT_DATA_TABLES,
       ...FAST_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
+    expireUploads: db.prepare("UPDATE upload_slots SET expires = 0 WHERE owner = ?"),
   };
 
   const guard = guardSync;
@@ -102,6 +106,7 @@ export function openSqliteChatStore(path: string): ChatStore {
   return {
     kind: "sqlite",
     ...sqliteAccountData(db),
+    ...sqliteUpload(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({
@@ -177,6 +182,7 @@ export function openSqliteChatStore(path: string): ChatStore {
         db
           .transaction(() => {
             for (const statement of q.forget) statement.run(account);
+            q.expireUploads.run(account);
           })
           .immediate(),
       ),

@@ -5,6 +5,7 @@
 // XML, vCards and blocklists are in ./account-data.ts.
 import type { AccountDataStore } from "./account-data.ts";
 import type { FastTokenStore } from "./fast-tokens.ts";
+import type { UploadStore } from "./upload.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -40,7 +41,7 @@ export interface PendingSubscription {
   readonly stanza: string;
 }
 
-export interface ChatStore extends AccountDataStore {
+export interface ChatStore extends AccountDataStore, UploadStore {
   /** "sqlite" or "postgresql", for logs. */
   readonly kind: string;
   roster(account: string): Promise<{ version: number; items: RosterItem[] }>;
@@ -64,7 +65,7 @@ export interface ChatStore extends AccountDataStore {
 
   /**
    * Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages,
-   * private XML, vCard and blocklist.
+   * private XML, vCard and blocklist; its uploads (./upload.ts) are expired for their sweeper.
    */
   deleteAccount(account: string): Promise<void>;
 

@@ -29,6 +29,7 @@ export class DiscoRegistry {
   private readonly serverFeatures = new Set<string>();
   private readonly accountFeatures = new Set<string>();
   private readonly nodes = new Map<string, DiscoNode>();
+  private readonly itemSources: (() => readonly Element[])[] = [];
 
   /** A feature of the server's JID (the domain), e.g. "urn:xmpp:ping". */
   addServerFeature(...features: string[]): void {
@@ -44,6 +45,15 @@ export class DiscoRegistry {
   addNode(node: string, answer: DiscoNode): void {
     if (this.nodes.has(node)) throw new Error(`a disco node ${node} is already registered`);
     this.nodes.set(node, answer);
+  }
+
+  /** Items of the server's JID without a node (XEP-0030 §4.1), e.g. its components. */
+  addServerItems(source: () => readonly Element[]): void {
+    this.itemSources.push(source);
+  }
+
+  serverItems(): Element[] {
+    return this.itemSources.flatMap((source) => source());
   }
 
   server(): string[] {
