@@ -70,6 +70,9 @@ export interface HostOptions {
   readonly max_offline_messages: number;
   readonly vcard_max_size: number;
   readonly private_max_size: number;
+  readonly pep_max_items: number;
+  readonly pep_max_nodes: number;
+  readonly pep_max_item_size: number;
 }
 
 interface OptionSpec<T> {
@@ -325,6 +328,21 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1024, 16 * 1024 * 1024),
     default: 128 * 1024,
     doc: "bytes of one private XML element (XEP-0049); a larger one is refused with not-acceptable",
+  },
+  pep_max_items: {
+    check: v.int(1, 100_000),
+    default: 256,
+    doc: "items one PEP node keeps at most (XEP-0163); pubsub#max_items 'max' means this, a larger value is refused",
+  },
+  pep_max_nodes: {
+    check: v.int(1, 10_000),
+    default: 64,
+    doc: "PEP nodes one account may have; creating one more is refused with resource-constraint",
+  },
+  pep_max_item_size: {
+    check: v.int(1024, 16 * 1024 * 1024),
+    default: 128 * 1024,
+    doc: "bytes of one serialized PEP item payload; a larger one is refused with not-acceptable (payload-too-big)",
   },
 };
 
