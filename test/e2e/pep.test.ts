@@ -533,6 +533,17 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     assert.equal(card?.getChild("PHOTO")?.getChildText("BINVAL"), img.toString("base64"));
     assert.equal(card?.getChild("PHOTO")?.getChildText("TYPE"), "image/jpeg");
   });
+
+  test("a new contact gets the owner's last items once the subscription is approved", async () => {
+    const alice = await online("alice", [MOOD]);
+    const carol = await online("carol", [MOOD]);
+    await alice.iq(publish(MOOD, mood("curious"), "m9"));
+    await carol.assertNone(isEvent(alice.bare, MOOD, "item", "m9"), "notification before subscribing");
+    await carol.send(xml("presence", { to: alice.bare, type: "subscribe" }));
+    await alice.waitFor(isPresence(carol.bare, "subscribe"), "subscribe");
+    await alice.send(xml("presence", { to: carol.bare, type: "subscribed" }));
+    await carol.waitFor(isEvent(alice.bare, MOOD, "item", "m9"), "last item on subscription");
+  });
 }
 
 describe("PEP on SQLite", () => suite(() => ({})));

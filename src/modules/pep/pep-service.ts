@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto";
 import { el, serialize, type Element } from "../../xml/element.ts";
 import { tryParseJid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
+import type { SessionHandle } from "../../router/session-handle.ts";
+import { availableSessions } from "../presence/state.ts";
 import type { ChatDeps } from "../chat-deps.ts";
 import { Hook } from "../../router/hooks.ts";
 import { hasTo } from "../roster/subscription-states.ts";
@@ -73,6 +75,16 @@ export interface PepService {
   visibleNodes(owner: string, requester: string): Promise<{ node: string; config: NodeConfig }[]>;
   /** XEP-0163 §4.3.2: the last item of each of `nodes` of the session's contacts and own account. */
   sendLast(session: Session, nodes: readonly string[]): Promise<void>;
+  /**
+   * The account `owner` just approved `contact`'s subscription (XEP-0163 §4.3.2: the last items are
+   * sent on subscription): each available resource of the contact gets the owner's last items of
+   * the nodes it wants, where the access model lets it in.
+   */
+  sendLastOnSubscription(
+    owner: string,
+    contact: string,
+    wanted: (h: SessionHandle) => ReadonlySet<string>,
+  ): Promise<void>;
   /** An item was published (not quietly): bookmarks and avatars keep their other forms in sync. */
   readonly published: Hook<[string, string, string, Element]>;
   readonly retracted: Hook<[string, string, string]>;
@@ -230,6 +242,22 @@ export function createPepService(deps: ChatDeps, notify: Notifier, separated: Se
       for (const n of nodes)
         if ((await denial(storage.store, owner, requester, n.config)) === undefined) out.push(n);
       return out;
+    },
+    async sendLastOnSubscription(owner, contact, wanted) {
+      const handles = availableSessions(ctx, contact);
+      const nodes = [...new Set(handles.flatMap((h) => [...wanted(h)]))];
+      if (nodes.length === 0) return;
+      const lasts = await storage.store.pepLastItems([owner], nodes);
+      for (const last of lasts) {
+        const config = parseConfig(last.config);
+        if (config.send_last_published_item === "never") continue;
+        if ((await denial(storage.store, owner, contact, config)) !== undefined) continue;
+        const payload = last.xml === "" ? undefined : readStored(last.xml, "PEP item");
+        const item = el("item", { id: last.id }, ...(payload === undefined ? [] : [payload]));
+        for (const h of handles)
+          if (wanted(h).has(last.node))
+            h.send(eventMessage(owner, h.jid.toString(), el("items", { node: last.node }, item)));
+      }
     },
     async sendLast(session, nodes) {
       const me = session.jid;

@@ -65,6 +65,13 @@ export function registerPep(deps: ChatDeps, accountIq: IqRegistry, separated: Se
   return {
     service,
     presence(session, stanza, target) {
+      const own = session.jid?.bare().toString();
+      if (stanza.attrs.type === "subscribed" && target?.local !== undefined && own !== undefined) {
+        service
+          .sendLastOnSubscription(own, target.bare().toString(), (h) => caps.notifyNodes(h))
+          .catch((err: unknown) => session.logger.error({ err }, "PEP last-item delivery failed"));
+        return;
+      }
       if (target !== undefined) return;
       if (stanza.attrs.type === undefined) caps.available(session, stanza);
       else if (stanza.attrs.type === "unavailable") caps.unavailable(session);
