@@ -1,18 +1,12 @@
 // The PEP service (XEP-0163 on the XEP-0060 subset this server implements): one set of nodes per
 // account, in the shared chat store. Auto-create on publish (XEP-0163 §3), publish-options as
 // preconditions (XEP-0060 §7.1.5), retract (§7.2), items (§6.5), owner create/configure/delete/purge
-// (§8.1, §8.2, §8.4, §8.5), with notifications (./notify.ts) and the last item sent to a resource
-// that starts wanting a node (XEP-0163 §4.3.2 / XEP-0060 §6.1.7). Failures are values.
+// (§8.1, §8.2, §8.4, §8.5), with notifications (./notify.ts); the last items are ./last-item.ts's.
+// Failures are values.
 import { randomBytes } from "node:crypto";
 import { el, serialize, type Element } from "../../xml/element.ts";
-import { tryParseJid } from "../../jid.ts";
-import type { Session } from "../../stream/session.ts";
-import type { SessionHandle } from "../../router/session-handle.ts";
-import { availableSessions } from "../presence/state.ts";
 import type { ChatDeps } from "../chat-deps.ts";
 import { Hook } from "../../router/hooks.ts";
-import { hasTo } from "../roster/subscription-states.ts";
-import type { Separated } from "../presence/presence.ts";
 import { readStored } from "../account-data/stored-xml.ts";
 import { denial } from "./access.ts";
 import {
@@ -23,7 +17,7 @@ import {
   unmetPrecondition,
   type NodeConfig,
 } from "./node-config.ts";
-import { eventMessage, type Notifier } from "./notify.ts";
+import type { Notifier } from "./notify.ts";
 import { fail, type PepFailure } from "./pubsub-error.ts";
 
 export interface PepLimits {
@@ -73,24 +67,12 @@ export interface PepService {
   purge(owner: string, node: string): Promise<true | PepFailure>;
   /** The nodes `requester` may read, with their configurations. */
   visibleNodes(owner: string, requester: string): Promise<{ node: string; config: NodeConfig }[]>;
-  /** XEP-0163 §4.3.2: the last item of each of `nodes` of the session's contacts and own account. */
-  sendLast(session: Session, nodes: readonly string[]): Promise<void>;
-  /**
-   * The account `owner` just approved `contact`'s subscription (XEP-0163 §4.3.2: the last items are
-   * sent on subscription): each available resource of the contact gets the owner's last items of
-   * the nodes it wants, where the access model lets it in.
-   */
-  sendLastOnSubscription(
-    owner: string,
-    contact: string,
-    wanted: (h: SessionHandle) => ReadonlySet<string>,
-  ): Promise<void>;
   /** An item was published (not quietly): bookmarks and avatars keep their other forms in sync. */
   readonly published: Hook<[string, string, string, Element]>;
   readonly retracted: Hook<[string, string, string]>;
 }
 
-export function createPepService(deps: ChatDeps, notify: Notifier, separated: Separated): PepService {
+export function createPepService(deps: ChatDeps, notify: Notifier): PepService {
   const { ctx, storage } = deps;
   const published = new Hook<[string, string, string, Element]>();
   const retracted = new Hook<[string, string, string]>();
@@ -242,46 +224,6 @@ export function createPepService(deps: ChatDeps, notify: Notifier, separated: Se
       for (const n of nodes)
         if ((await denial(storage.store, owner, requester, n.config)) === undefined) out.push(n);
       return out;
-    },
-    async sendLastOnSubscription(owner, contact, wanted) {
-      const handles = availableSessions(ctx, contact);
-      const nodes = [...new Set(handles.flatMap((h) => [...wanted(h)]))];
-      if (nodes.length === 0) return;
-      const lasts = await storage.store.pepLastItems([owner], nodes);
-      for (const last of lasts) {
-        const config = parseConfig(last.config);
-        if (config.send_last_published_item === "never") continue;
-        if ((await denial(storage.store, owner, contact, config)) !== undefined) continue;
-        const payload = last.xml === "" ? undefined : readStored(last.xml, "PEP item");
-        const item = el("item", { id: last.id }, ...(payload === undefined ? [] : [payload]));
-        for (const h of handles)
-          if (wanted(h).has(last.node))
-            h.send(eventMessage(owner, h.jid.toString(), el("items", { node: last.node }, item)));
-      }
-    },
-    async sendLast(session, nodes) {
-      const me = session.jid;
-      if (me === undefined || nodes.length === 0) return;
-      const own = me.bare().toString();
-      const { items } = await storage.store.roster(own);
-      const contacts = items
-        .filter((i) => hasTo(i) && tryParseJid(i.jid)?.local !== undefined)
-        .map((i) => i.jid);
-      const hidden = contacts.length === 0 ? new Set<string>() : await separated(me, contacts);
-      const accounts = [
-        own,
-        ...contacts.filter((c) => !hidden.has(c) && ctx.hosts.has(c.slice(c.indexOf("@") + 1))),
-      ];
-      const to = me.toString();
-      for (const last of await storage.store.pepLastItems(accounts, nodes)) {
-        const config = parseConfig(last.config);
-        if (config.send_last_published_item === "never") continue;
-        // The roster of `me` shows the subscription; whitelist nodes are the owner's alone.
-        if (config.access_model === "whitelist" && last.account !== own) continue;
-        const payload = last.xml === "" ? undefined : readStored(last.xml, "PEP item");
-        const item = el("item", { id: last.id }, ...(payload === undefined ? [] : [payload]));
-        session.send(eventMessage(last.account, to, el("items", { node: last.node }, item)));
-      }
     },
   };
   return service;

@@ -18,6 +18,7 @@ import { createPepService, type PepService } from "./pep-service.ts";
 import { registerPubsubIq } from "./pubsub-iq.ts";
 import { createBookmarksCompat, NS_BOOKMARKS2_COMPAT } from "./bookmarks-compat.ts";
 import { createVcardAvatar } from "./vcard-avatar.ts";
+import { createLastItems } from "./last-item.ts";
 
 /** XEP-0060 §10 features, only those implemented. */
 export const PEP_FEATURES: readonly string[] = [
@@ -59,16 +60,17 @@ export interface Pep {
 
 export function registerPep(deps: ChatDeps, accountIq: IqRegistry, separated: Separated): Pep {
   const caps = createCapsTracker(deps.ctx);
-  const service = createPepService(deps, createNotifier(deps, caps, separated), separated);
+  const service = createPepService(deps, createNotifier(deps, caps, separated));
+  const last = createLastItems(deps, separated);
   registerPubsubIq(accountIq, service);
-  caps.learned.add((session, nodes) => service.sendLast(session, nodes));
+  caps.learned.add((session, nodes) => last.toResource(session, nodes));
   return {
     service,
     presence(session, stanza, target) {
       const own = session.jid?.bare().toString();
       if (stanza.attrs.type === "subscribed" && target?.local !== undefined && own !== undefined) {
-        service
-          .sendLastOnSubscription(own, target.bare().toString(), (h) => caps.notifyNodes(h))
+        last
+          .onSubscription(own, target.bare().toString(), (h) => caps.notifyNodes(h))
           .catch((err: unknown) => session.logger.error({ err }, "PEP last-item delivery failed"));
         return;
       }
