@@ -29,6 +29,8 @@ interface CapsState {
   /** hash, node and ver of the caps last announced ("" for none). */
   key: string;
   nodes: ReadonlySet<string>;
+  /** The id of this session's query in flight: one at a time, a newer one replaces it. */
+  asking?: string | undefined;
 }
 
 export interface CapsTracker {
@@ -83,22 +85,23 @@ export function createCapsTracker(ctx: ServerContext): CapsTracker {
     cache.set(key, nodes);
   };
 
-  const query = (session: Session, node: string): Promise<Element | undefined> => {
+  const query = (session: Session, state: CapsState, node: string): Promise<Element | undefined> => {
+    // A client announcing ver after ver holds one entry at most: the older query is answered "none".
+    if (state.asking !== undefined) pending.get(state.asking)?.done(undefined);
     const jid = session.jid;
     const handle = ctx.sessions.handleOf(session);
     if (jid === undefined || handle === undefined || pending.size >= MAX_PENDING)
       return Promise.resolve(undefined);
     const id = `caps-${randomBytes(9).toString("base64url")}`;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        resolve(undefined);
-      }, QUERY_TIMEOUT_MS);
+      const timer = setTimeout(() => pending.get(id)?.done(undefined), QUERY_TIMEOUT_MS);
       timer.unref();
+      state.asking = id;
       pending.set(id, {
         from: jid.toString(),
         done: (iq) => {
           clearTimeout(timer);
+          if (state.asking === id) state.asking = undefined;
           pending.delete(id);
           resolve(iq);
         },
@@ -138,7 +141,7 @@ export function createCapsTracker(ctx: ServerContext): CapsTracker {
     const cacheKey = `${hash ?? ""} ${ver}`;
     const known = supportedHash(hash) ? cache.get(cacheKey) : undefined;
     if (known !== undefined) return apply(session, state, ver, known, initial);
-    const reply = await query(session, `${node}#${ver}`);
+    const reply = await query(session, state, `${node}#${ver}`);
     if (state.key !== key || !state.online) return; // the caps changed (or the session left) meanwhile
     const q = reply?.attrs.type === "result" ? reply.getChild("query", NS_DISCO_INFO) : undefined;
     if (q === undefined) return apply(session, state, ver, [], initial);
