@@ -30,7 +30,7 @@ const DEVICES = "eu.siacs.conversations.axolotl.devicelist";
 const BUNDLE = "eu.siacs.conversations.axolotl.bundles:4711";
 const BOOKMARKS2 = "urn:xmpp:bookmarks:1";
 const CAPS_NODE = "https://example.org/pep-test";
-const USERS = ["alice", "bob", "carol", "dave", "erin", "frank"];
+const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"];
 
 /** XEP-0115 §5.1 for one identity and some features (what these test clients announce). */
 function ver(features: string[]): string {
@@ -174,6 +174,8 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       key: TEST_KEY,
       ...storage(),
       pep_max_items: 50,
+      pep_max_nodes: 8,
+      pep_max_item_size: 4096,
       hosts: { localhost: { http_auth_url: api.url } },
     });
   });
@@ -543,6 +545,30 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     await alice.waitFor(isPresence(carol.bare, "subscribe"), "subscribe");
     await alice.send(xml("presence", { to: carol.bare, type: "subscribed" }));
     await carol.waitFor(isEvent(alice.bare, MOOD, "item", "m9"), "last item on subscription");
+  });
+
+  test("limits: nodes per account and payload size are refused with their conditions", async () => {
+    const grace = await online("grace", []);
+    const p = xml("p", { xmlns: "urn:test" });
+    for (let i = 0; i < 8; i++)
+      assert.equal((await grace.iq(publish(`urn:test:n${i}`, p, "1"))).attrs.type, "result");
+    const full = await grace.iq(publish("urn:test:n8", p, "1"));
+    assert.equal(condition(full), "resource-constraint");
+    const create = xml(
+      "iq",
+      { type: "set" },
+      xml("pubsub", { xmlns: PUBSUB }, xml("create", { node: "urn:test:n9" })),
+    );
+    assert.equal(condition(await grace.iq(create)), "resource-constraint");
+    const big = await grace.iq(
+      publish("urn:test:n0", xml("p", { xmlns: "urn:test" }, "x".repeat(5000)), "2"),
+    );
+    assert.equal(condition(big), "not-acceptable");
+    assert.equal(pubsubCondition(big), "payload-too-big");
+    assert.deepEqual(itemIds(await grace.iq(getItems(grace.bare, "urn:test:n0"))), ["1"]);
+    // Deleting a node makes room again.
+    assert.equal((await grace.iq(owner("set", xml("delete", { node: "urn:test:n7" })))).attrs.type, "result");
+    assert.equal((await grace.iq(publish("urn:test:n8", p, "1"))).attrs.type, "result");
   });
 }
 
