@@ -64,10 +64,19 @@ test(
     assert.ok((pub.identities as string[][]).some(([c, t]) => c === "pubsub" && t === "pep"));
     assert.deepEqual(pub.bookmarks, ["room@muc.localhost"]);
 
+    // slixmpp's own integration tests, in the same account.
+    const it = await runSlixmpp("pep.py", "itests", "alice@localhost", "alice-pw", srv.port, "bob@localhost");
+    assert.equal(it.error, undefined, JSON.stringify(it));
+    assert.equal(it.public, "public note");
+    assert.equal(it.private, "private note");
+    assert.deepEqual(it.own_event, [true, 13, "image/jpeg"]);
+    assert.equal(it.own_avatar, "coucou coucou");
+
     const sub = await runSlixmpp("pep.py", "listen", "bob@localhost", "bob-pw", srv.port, "alice@localhost");
     assert.equal(sub.error, undefined, JSON.stringify(sub));
     assert.equal(sub.nick, "Alice");
-    assert.equal(sub.avatar_id, pub.avatar_id);
-    assert.equal(sub.avatar, "slixmpp avatar bytes");
+    // The itests run published the newest avatar.
+    assert.equal(sub.avatar, "coucou coucou");
+    assert.equal(sub.private_error, "not-allowed");
   },
 );
