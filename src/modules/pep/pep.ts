@@ -36,7 +36,6 @@ export const PEP_FEATURES: readonly string[] = [
     "item-ids",
     "last-published",
     "persistent-items",
-    "presence-notifications",
     "publish",
     "publish-options",
     "purge-nodes",
