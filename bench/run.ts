@@ -22,6 +22,7 @@ import { slowApiSuite } from "./suites/slow-api.ts";
 import { clusterSuite } from "./suites/cluster.ts";
 import { authModesSuite } from "./suites/auth-modes.ts";
 import { uploadSuite } from "./suites/upload.ts";
+import { pepSuite } from "./suites/pep.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -35,6 +36,7 @@ const SUITES: readonly Suite[] = [
   clusterSuite,
   authModesSuite,
   uploadSuite,
+  pepSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");

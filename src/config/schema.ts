@@ -80,6 +80,9 @@ export interface HostOptions {
   readonly sasl2_fast_token_ttl: number;
   readonly sasl2_fast_token_min_ttl: number;
   readonly sasl2_fast_user_exists: boolean;
+  readonly pep_max_items: number;
+  readonly pep_max_nodes: number;
+  readonly pep_max_item_size: number;
 }
 
 interface OptionSpec<T> {
@@ -375,6 +378,21 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.bool,
     default: true,
     doc: "ask the API's user_exists at each FAST login, so a disabled account is refused at once (an API fault is temporary-auth-failure)",
+  },
+  pep_max_items: {
+    check: v.int(1, 100_000),
+    default: 256,
+    doc: "items one PEP node keeps at most (XEP-0163); pubsub#max_items 'max' means this, a larger value is refused",
+  },
+  pep_max_nodes: {
+    check: v.int(1, 10_000),
+    default: 64,
+    doc: "PEP nodes one account may have; creating one more is refused with resource-constraint",
+  },
+  pep_max_item_size: {
+    check: v.int(1024, 16 * 1024 * 1024),
+    default: 128 * 1024,
+    doc: "bytes of one serialized PEP item payload; a larger one is refused with not-acceptable (payload-too-big)",
   },
 };
 

@@ -15,6 +15,8 @@ import { registerVcard } from "./account-data/vcard.ts";
 import { registerBlocking } from "./blocking/blocklist.ts";
 import { createBlockScreen } from "./blocking/screen.ts";
 import { NS_BLOCKING, NS_OFFLINE, NS_PRIVATE, NS_VCARD } from "../ns.ts";
+import type { AccountDiscoExtension } from "./account-disco.ts";
+import { registerPep } from "./pep/pep.ts";
 
 export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
@@ -48,15 +50,22 @@ export function registerChat(deps: ChatDeps): ChatRouting {
         ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
       );
   });
-  const accountIq = createAccountIq(ctx.disco);
-  registerPrivateStorage(accountIq, deps);
-  registerVcard(accountIq, deps);
+  const discoExtensions: AccountDiscoExtension[] = [];
+  const accountIq = createAccountIq(ctx.disco, discoExtensions);
+  const pep = registerPep(deps, accountIq, (me, others) => blocking.separated(me, others));
+  discoExtensions.push(pep.disco);
+  registerPrivateStorage(accountIq, deps, pep.privateStored);
+  registerVcard(accountIq, deps, pep.vcardStored);
   registerBlocking(accountIq, deps);
   // Advertised by the server's disco#info, where Prosody's modules add them; XEP-0160 §5 "msgoffline".
   ctx.disco.addServerFeature(NS_PRIVATE, NS_VCARD, NS_BLOCKING, NS_OFFLINE);
   return {
     message: createMessageRouter(deps, carbons, offline),
-    presence: (session, stanza, target) => presence.handle(session, stanza, target),
+    presence: async (session, stanza, target) => {
+      await presence.handle(session, stanza, target);
+      pep.presence(session, stanza, target);
+    },
+    response: (session, iq) => pep.response(session, iq),
     accountIq,
     screen: (session, stanza, target) => blocking.screen(session, stanza, target),
   };

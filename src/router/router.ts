@@ -21,6 +21,8 @@ export interface ChatRouting {
   readonly accountIq: IqRegistry;
   /** XEP-0191 §3.5: true when a stanza between local accounts was stopped by a blocklist. */
   screen(session: Session, stanza: Element, target: Jid): Promise<boolean>;
+  /** An IQ result or error sent to the server: true when a module consumed it (a query it made). */
+  response?(session: Session, iq: Element): boolean;
 }
 
 /** RFC 6120 §8.2.3 and the xmpp.js rules: no handler → service-unavailable, a throw → internal-server-error. */
@@ -51,7 +53,11 @@ async function routeIq(
   target: Jid,
 ): Promise<void> {
   const sender = session.jid?.bare();
-  if (target.local === undefined && target.resource === undefined) return handleIq(session, iq, [ctx.iq]);
+  if (target.local === undefined && target.resource === undefined) {
+    const reply = iq.attrs.type === "result" || iq.attrs.type === "error";
+    if (reply && chat.response?.(session, iq) === true) return;
+    return handleIq(session, iq, [ctx.iq]);
+  }
   if (target.local !== undefined && target.resource === undefined) {
     if (sender !== undefined && target.equals(sender)) return handleIq(session, iq, [chat.accountIq, ctx.iq]);
     if (iq.attrs.type === "result" || iq.attrs.type === "error") return;

@@ -10,6 +10,8 @@ import { postgresFastTokens } from "./postgres-fast-tokens.ts";
 import { postgresAccountData } from "./postgres-account-data.ts";
 import { UPLOAD_MIGRATION } from "./upload.ts";
 import { postgresUpload } from "./postgres-upload.ts";
+import { PEP_MIGRATION, PEP_TABLES } from "./pep.ts";
+import { postgresPep } from "./postgres-pep.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -49,6 +51,7 @@ const MIGRATIONS: readonly string[] = [
   ACCOUNT_DATA_MIGRATION,
   FAST_MIGRATION,
   UPLOAD_MIGRATION,
+  PEP_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -99,6 +102,7 @@ export async function openPostgresChatStore(
     kind: "postgresql",
     ...postgresAccountData(sql),
     ...postgresUpload(sql),
+    ...postgresPep(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -202,6 +206,7 @@ export async function openPostgresChatStore(
             await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           for (const table of FAST_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           await tx`UPDATE upload_slots SET expires = 0 WHERE owner = ${account}`;
+          for (const table of PEP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

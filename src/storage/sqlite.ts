@@ -8,6 +8,8 @@ import { FAST_MIGRATION, FAST_TABLES } from "./fast-tokens.ts";
 import { sqliteFastTokens } from "./sqlite-fast-tokens.ts";
 import { UPLOAD_MIGRATION } from "./upload.ts";
 import { sqliteUpload } from "./sqlite-upload.ts";
+import { PEP_MIGRATION, PEP_TABLES } from "./pep.ts";
+import { sqlitePep } from "./sqlite-pep.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -37,6 +39,7 @@ const MIGRATIONS: readonly string[] = [
   ACCOUNT_DATA_MIGRATION,
   FAST_MIGRATION,
   UPLOAD_MIGRATION,
+  PEP_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -96,6 +99,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       "chat_offline",
       ...ACCOUNT_DATA_TABLES,
       ...FAST_TABLES,
+      ...PEP_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
     expireUploads: db.prepare("UPDATE upload_slots SET expires = 0 WHERE owner = ?"),
   };
@@ -107,6 +111,7 @@ export function openSqliteChatStore(path: string): ChatStore {
     kind: "sqlite",
     ...sqliteAccountData(db),
     ...sqliteUpload(db),
+    ...sqlitePep(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({

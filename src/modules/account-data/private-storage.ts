@@ -18,7 +18,10 @@ function badNamespace(e: Element): string | undefined {
   return undefined;
 }
 
-export function registerPrivateStorage(iq: IqRegistry, deps: ChatDeps): void {
+/** Told of each element stored, after it was stored (XEP-0402 §4 keeps PEP bookmarks in step). */
+export type PrivateStored = (account: string, element: Element) => Promise<void>;
+
+export function registerPrivateStorage(iq: IqRegistry, deps: ChatDeps, stored?: PrivateStored): void {
   const { ctx, storage } = deps;
 
   iq.on("get", NS_PRIVATE, "query", async (c: IqContext) => {
@@ -52,6 +55,11 @@ export function registerPrivateStorage(iq: IqRegistry, deps: ChatDeps): void {
     }
     for (const child of children)
       await storage.store.setPrivate(account, child.name, child.xmlns ?? "", child.toString());
+    if (stored !== undefined)
+      for (const child of children)
+        await stored(account, child).catch((err: unknown) =>
+          c.session.logger.error({ err }, "private storage sync failed"),
+        );
     return iqResult(c.iq);
   });
 }
