@@ -25,3 +25,7 @@ export const NS_PRIVATE = "jabber:iq:private"; // XEP-0049
 export const NS_VCARD = "vcard-temp"; // XEP-0054
 export const NS_BLOCKING = "urn:xmpp:blocking"; // XEP-0191
 export const NS_BLOCKING_ERRORS = "urn:xmpp:blocking:errors"; // XEP-0191 §3.5
+export const NS_MAM = "urn:xmpp:mam:2"; // XEP-0313
+export const NS_MAM_EXTENDED = "urn:xmpp:mam:2#extended"; // XEP-0313 §4.1.3 (before-id, after-id, ids)
+export const NS_SID = "urn:xmpp:sid:0"; // XEP-0359
+export const NS_RSM = "http://jabber.org/protocol/rsm"; // XEP-0059

@@ -3,6 +3,7 @@
 // "host" may be set at the top level (a default for every host) and overridden under [hosts."name"].
 import * as v from "./validators.ts";
 import { sqlOption, type SqlConnection } from "../storage/config.ts";
+import { archivePeriod } from "../modules/mam/archive-period.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -70,6 +71,9 @@ export interface HostOptions {
   readonly max_offline_messages: number;
   readonly vcard_max_size: number;
   readonly private_max_size: number;
+  readonly archive_expires_after: string | number;
+  readonly default_archive_policy: boolean | "roster";
+  readonly max_archive_query_results: number;
 }
 
 interface OptionSpec<T> {
@@ -325,6 +329,24 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1024, 16 * 1024 * 1024),
     default: 128 * 1024,
     doc: "bytes of one private XML element (XEP-0049); a larger one is refused with not-acceptable",
+  },
+  archive_expires_after: {
+    check: archivePeriod,
+    default: "1w",
+    doc: 'how long archived messages (XEP-0313) are kept: "never", seconds, or "1d", "1w", "1m", "1y"',
+  },
+  default_archive_policy: {
+    check: (x) =>
+      typeof x === "boolean" || x === "roster"
+        ? { ok: true as const, value: x }
+        : { ok: false as const, message: 'must be true, false or "roster"' },
+    default: true,
+    doc: 'archive messages of users who set no preference: true (all), false (none) or "roster" (contacts)',
+  },
+  max_archive_query_results: {
+    check: v.int(1, 1000),
+    default: 50,
+    doc: "most messages one archive query (XEP-0313) returns; a larger RSM max is lowered to it",
   },
 };
 

@@ -1,5 +1,6 @@
 // Builds the chat modules (RFC 6121 roster, presence and messages; XEP-0160 offline delivery;
-// XEP-0280 carbons; disco on accounts; XEP-0049 private XML, XEP-0054 vCards and XEP-0191 blocking)
+// XEP-0280 carbons; disco on accounts; XEP-0049 private XML, XEP-0054 vCards and XEP-0191 blocking;
+// XEP-0313 archives)
 // over one chat store and hands the router what it delegates.
 import type { ChatRouting } from "../router/router.ts";
 import type { ChatDeps } from "./chat-deps.ts";
@@ -15,6 +16,7 @@ import { registerVcard } from "./account-data/vcard.ts";
 import { registerBlocking } from "./blocking/blocklist.ts";
 import { createBlockScreen } from "./blocking/screen.ts";
 import { NS_BLOCKING, NS_PRIVATE, NS_VCARD } from "../ns.ts";
+import { MAM_ACCOUNT_FEATURES, registerMam } from "./mam/mam.ts";
 
 export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
@@ -48,12 +50,13 @@ export function registerChat(deps: ChatDeps): ChatRouting {
         ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
       );
   });
-  const accountIq = createAccountIq();
+  const accountIq = createAccountIq(MAM_ACCOUNT_FEATURES);
   registerPrivateStorage(accountIq, deps);
   registerVcard(accountIq, deps);
   registerBlocking(accountIq, deps);
+  const mam = registerMam(accountIq, deps);
   return {
-    message: createMessageRouter(deps, carbons, offline),
+    message: createMessageRouter(deps, carbons, offline, mam.archiver),
     presence: (session, stanza, target) => presence.handle(session, stanza, target),
     accountIq,
     screen: (session, stanza, target) => blocking.screen(session, stanza, target),
