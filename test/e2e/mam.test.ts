@@ -95,7 +95,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     });
   });
   after(async () => {
-    for (const c of clients) await c.stop();
+    await Promise.all(clients.map((c) => c.stop()));
     await server.stop();
     await api.close();
     await cleanup();
