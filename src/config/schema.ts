@@ -74,6 +74,7 @@ export interface HostOptions {
   readonly archive_expires_after: string | number;
   readonly default_archive_policy: boolean | "roster";
   readonly max_archive_query_results: number;
+  readonly mam_include_total: boolean;
 }
 
 interface OptionSpec<T> {
@@ -347,6 +348,11 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1, 1000),
     default: 50,
     doc: "most messages one archive query (XEP-0313) returns; a larger RSM max is lowered to it",
+  },
+  mam_include_total: {
+    check: v.bool,
+    default: false,
+    doc: "answer archive queries with the RSM <count/> of every match (a second read, costly on large archives)",
   },
 };
 

@@ -91,6 +91,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       key: TEST_KEY,
       ...storage(),
       max_archive_query_results: 5,
+      mam_include_total: true,
       hosts: { localhost: { http_auth_url: api.url } },
     });
   });

@@ -34,7 +34,7 @@ const fail = (condition: QueryError["condition"], text: string): QueryError => (
 
 export function parseQuery(
   payload: Element,
-  limits: { defaultMax: number; maxMax: number },
+  limits: { defaultMax: number; maxMax: number; count: boolean },
 ): ParsedQuery | QueryError {
   const values = new Map<string, string[]>();
   const form = payload.getChild("x", NS_DATA);
@@ -101,7 +101,7 @@ export function parseQuery(
       max,
       // XEP-0059 §2.5: <before/> (empty or with an id) pages backwards from the end of the range.
       backwards: beforeElement !== undefined,
-      count: true,
+      count: limits.count,
     },
     flip: payload.getChild("flip-page") !== undefined,
   };

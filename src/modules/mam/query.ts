@@ -56,8 +56,13 @@ export function registerMamQuery(iq: IqRegistry, { ctx, storage }: ChatDeps): vo
   iq.on("set", NS_MAM, "query", async (c) => {
     const { account, own } = accountOf(c);
     if (!own) return forbidden(c);
-    const maxMax = ctx.hosts.get(c.session.jid?.domain ?? "")?.options.max_archive_query_results ?? 50;
-    const parsed = parseQuery(c.payload, { defaultMax: Math.min(DEFAULT_PAGE, maxMax), maxMax });
+    const options = ctx.hosts.get(c.session.jid?.domain ?? "")?.options;
+    const maxMax = options?.max_archive_query_results ?? 50;
+    const parsed = parseQuery(c.payload, {
+      defaultMax: Math.min(DEFAULT_PAGE, maxMax),
+      maxMax,
+      count: options?.mam_include_total ?? false,
+    });
     if ("condition" in parsed) return errorReply(c.iq, parsed.condition, { text: parsed.text });
     const page = await storage.store.queryArchive(account, parsed.query);
     if (page === undefined)
