@@ -77,8 +77,13 @@ export const MAM_TABLES = ["mam_archive", "mam_prefs"] as const;
 const TIME_WIDTH = 9;
 let counter = 0;
 
+const TIME_MAX = 36 ** TIME_WIDTH - 1;
+
+/** Clamped: a query's far past or far future (XEP-0082 allows years 0000–9999) stays in range. */
 function timePart(ms: number): string {
-  return Math.max(0, Math.floor(ms)).toString(36).padStart(TIME_WIDTH, "0").slice(-TIME_WIDTH);
+  return Math.min(TIME_MAX, Math.max(0, Math.floor(ms)))
+    .toString(36)
+    .padStart(TIME_WIDTH, "0");
 }
 
 export function newArchiveId(at: number): string {
