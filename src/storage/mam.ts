@@ -1,12 +1,12 @@
 // The message archive (XEP-0313) in the chat store: one row per archived message per account, keyed
 // by an archive id (XEP-0359 stanza-id) that is unique, opaque to clients and ordered by time, so
 // paging and time filters are both ranges over (account, id). Plus the per-account preferences
-// (XEP-0313 §6). Tables are prefixed `mam_`.
+// (XEP-0441). Tables are prefixed `mam_`.
 import { randomBytes } from "node:crypto";
 
 export type ArchivePolicy = "always" | "never" | "roster";
 
-/** XEP-0313 §6: the default policy and the JIDs always or never archived (bare JIDs). */
+/** XEP-0441: the default policy and the JIDs always or never archived (bare JIDs). */
 export interface ArchivePrefs {
   readonly default: ArchivePolicy;
   readonly always: readonly string[];
@@ -39,7 +39,7 @@ export interface ArchiveQuery {
   /** Exclusive bounds; every one must be an id in the account's archive. */
   readonly after?: readonly string[] | undefined;
   readonly before?: readonly string[] | undefined;
-  /** Exactly these messages (XEP-0313 §4.1.3, urn:xmpp:mam:2#extended); the bounds are ignored. */
+  /** Exactly these messages, each of which must exist (XEP-0313 §4.1.3); the bounds are ignored. */
   readonly ids?: readonly string[] | undefined;
   readonly max: number;
   /** The page at the end of the range (RSM <before/>), rather than its start. */
@@ -59,7 +59,7 @@ export interface ArchivePage {
 export interface MamStore {
   /** Appends messages (several accounts' rows in one transaction). */
   archive(entries: readonly ArchiveEntry[]): Promise<void>;
-  /** A page of the account's archive; undefined when an after/before id is not in it. */
+  /** A page of the account's archive; undefined when an after/before id or one of `ids` is not in it. */
   queryArchive(account: string, q: ArchiveQuery): Promise<ArchivePage | undefined>;
   /** The oldest and newest archived messages (XEP-0313 metadata). */
   archiveBounds(account: string): Promise<{ first?: ArchivedMessage; last?: ArchivedMessage }>;

@@ -31,6 +31,7 @@ async function page(tx: Sql, account: string, query: ArchiveQuery) {
     const rows = await tx<Row[]>`
       SELECT id, at, with_bare, stanza FROM mam_archive
       WHERE account = ${account} AND id = ANY(${tx.array([...query.ids])}::text[]) ORDER BY id`;
+    if (rows.length !== new Set(query.ids).size) return undefined;
     return { items: rows.map(toMessage), complete: true, count: query.count ? rows.length : undefined };
   }
   const bare = query.with?.split("/")[0];

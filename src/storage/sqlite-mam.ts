@@ -47,6 +47,7 @@ export function sqliteMam(db: Database.Database): MamStore {
       const rows = statement(
         `SELECT * FROM mam_archive WHERE account = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
       ).all(account, JSON.stringify(query.ids)) as Row[];
+      if (rows.length !== new Set(query.ids).size) return undefined;
       return { items: rows.map(toMessage), complete: true, count: query.count ? rows.length : undefined };
     }
     const { lo, hi, loInclusive } = idRange(query);

@@ -120,9 +120,11 @@ function behaviour(open: () => Promise<ChatStore>): void {
     assert.equal(p?.complete, true);
   });
 
-  test("ids returns exactly those messages, in archive order", async () => {
-    const p = await store.queryArchive("a@x", q({ ids: [ids[9]!, ids[2]!, "zzzzzzzzzzzzzzzzzzzzz"] }));
+  test("ids returns exactly those messages, in archive order; any unknown one is not found", async () => {
+    const p = await store.queryArchive("a@x", q({ ids: [ids[9]!, ids[2]!, ids[9]!] }));
     assert.deepEqual(bodies(p), [2, 9]);
+    assert.equal(await store.queryArchive("a@x", q({ ids: [ids[9]!, "zzzzzzzzzzzzzzzzzzzzz"] })), undefined);
+    assert.equal(await store.queryArchive("other@x", q({ ids: [ids[9]!] })), undefined);
   });
 
   test("an unknown or another account's id is not found", async () => {

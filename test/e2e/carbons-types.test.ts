@@ -23,7 +23,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(clients.map((c) => c.stop()));
+  for (const c of clients) await c.stop();
   await srv.stop();
   await api.close();
 });

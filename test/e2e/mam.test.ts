@@ -96,7 +96,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     });
   });
   after(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
+    for (const c of clients) await c.stop();
     await server.stop();
     await api.close();
     await cleanup();
@@ -209,6 +209,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     const erin = await online("erin");
     const nf = await query(erin, [form(field("after-id", "000000000000000000000"))]);
     assert.equal(condition(nf.iq), "item-not-found");
+    assert.equal(condition((await query(erin, [form(field("ids", "nope"))])).iq), "item-not-found");
     const rsmNf = await query(erin, [rsm(5, "nope")]);
     assert.equal(condition(rsmNf.iq), "item-not-found");
     const unknown = await query(erin, [form(field("{urn:example}free-text", "x"))]);

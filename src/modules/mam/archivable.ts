@@ -1,4 +1,4 @@
-// What goes in a user's archive (XEP-0313 §5.1.1 and Prosody's mod_mam rules): chat and normal
+// What goes in a user's archive (XEP-0313 §6.1.1, user archives, and Prosody's mod_mam rules): chat and normal
 // messages with content (a body, an encrypted payload, or a XEP-0334 <store/> hint); never errors,
 // headlines or groupchat (MUC archives are the room's); never those hinted <no-store/> or
 // <no-permanent-store/> (XEP-0334 §4). And XEP-0359 §3.3: stanza-ids that claim to come from one of

@@ -1,5 +1,5 @@
 // XEP-0313 §3.5 and XEP-0359: messages an account sends or receives are appended to its archive, if
-// its preferences (XEP-0441, the §6 prefs of mam:2) want them, and what it receives carries
+// its preferences (XEP-0441, split out of XEP-0313) want them, and what it receives carries
 // <stanza-id by=account id=…/> so every device can name the message in later queries. The id goes
 // only to the archive's owner: the recipient's copy carries the recipient's id, the sender's other
 // resources get the sender's id in their carbon (§3.5: "as a child of the forwarded message").

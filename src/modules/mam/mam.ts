@@ -8,7 +8,7 @@ import { registerMamPrefs } from "./prefs.ts";
 import { registerMamQuery } from "./query.ts";
 import { startRetention, type Retention } from "./retention.ts";
 
-/** What the account's disco#info lists (XEP-0313 §7; XEP-0359 §5). */
+/** What the account's disco#info lists (XEP-0313 "Determining support"; XEP-0359). */
 export const MAM_ACCOUNT_FEATURES = [NS_MAM, NS_MAM_EXTENDED, NS_SID] as const;
 
 export function registerMam(

@@ -1,4 +1,4 @@
-// XEP-0313 §6 / XEP-0441 (archiving preferences, in the urn:xmpp:mam:2 namespace): get returns the
+// XEP-0441 (archiving preferences, split out of XEP-0313, in the urn:xmpp:mam:2 namespace): get returns the
 // account's <prefs default='always|never|roster'><always/><never/></prefs> (the host's
 // default_archive_policy until it sets its own); set replaces them and returns what was stored.
 // JIDs are kept bare (they are matched against the other party's bare JID).

@@ -14,7 +14,7 @@ export interface QueryError {
 
 export interface ParsedQuery {
   readonly query: ArchiveQuery;
-  /** XEP-0313 §4.4 (urn:xmpp:mam:2#extended): the page's results in reverse order. */
+  /** XEP-0313 §4.3.4 (urn:xmpp:mam:2#extended): the page's results in reverse order. */
   readonly flip: boolean;
 }
 

@@ -2,8 +2,8 @@
 // form of supported fields (§4.1.5); a set pushes each match to the querying resource as
 // <message><result queryid id><forwarded><delay/><message/></forwarded></result></message> (§4.2),
 // oldest first, then answers with <fin complete?><set first last count/></fin> (XEP-0059 paging).
-// An unknown after/before/ids id is item-not-found (§4.1.3). Also the archive metadata (§5.1 of
-// 1.1: first and last id and time) for urn:xmpp:mam:2#extended.
+// An unknown after/before/ids id is item-not-found (§4.1.3). Also the archive metadata (§5: first
+// and last id and time) for urn:xmpp:mam:2#extended.
 import { el, type Element } from "../../xml/element.ts";
 import { NS_CLIENT, NS_DATA, NS_DELAY, NS_FORWARD, NS_MAM, NS_RSM } from "../../ns.ts";
 import type { IqContext, IqRegistry } from "../../router/iq-registry.ts";
