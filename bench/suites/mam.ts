@@ -104,19 +104,17 @@ async function fillPostgres(schema: string, count: number, ctx: SuiteContext): P
 
 let seq = 0;
 
-/** Sends one query and resolves with the milliseconds until its IQ result. */
-async function timeQuery(s: Session, query: string): Promise<number> {
+/** Sends one query; the milliseconds until its IQ result and the <result/> messages before it. */
+async function timeQuery(s: Session, query: string): Promise<{ ms: number; results: number }> {
   const id = `b${++seq}`;
   const t0 = performance.now();
-  const done = s.waitFor(
-    new RegExp(
-      `<iq[^>]*id=["']${id}["'][^>]*type=["']result["']|<iq[^>]*type=["']result["'][^>]*id=["']${id}["']`,
-    ),
-    30_000,
-  );
+  const done = s.waitFor(new RegExp(`<iq[^>]*\\bid=["']${id}["'][^>]*>`), 30_000);
   s.send(`<iq type="set" id="${id}">${query}</iq>`);
-  await done;
-  return performance.now() - t0;
+  const text = await done;
+  const ms = performance.now() - t0;
+  if (!/type=["']result["']/.test(text.slice(text.lastIndexOf("<iq"))))
+    throw new Error(`archive query failed: ${text.slice(text.lastIndexOf("<iq")).slice(0, 300)}`);
+  return { ms, results: text.split("<result ").length - 1 };
 }
 
 const FORM = (fields: string) =>
@@ -144,13 +142,18 @@ async function measure(ctx: SuiteContext, target: Target, label: string, ids: re
     ],
   ];
   try {
-    for (const [, q] of cases) for (let i = 0; i < 5; i++) await timeQuery(s, q()); // warm-up
+    // Warm-up, and a check that each case really reads a full page.
+    for (const [name, q] of cases)
+      for (let i = 0; i < 5; i++) {
+        const { results } = await timeQuery(s, q());
+        if (results !== 50) throw new Error(`${name}: ${results} results instead of 50`);
+      }
     for (let r = 0; r < ctx.rounds; r++) {
       ctx.progress.phase(`mam ${label} round ${r + 1}/${ctx.rounds}`);
       for (const [name, q] of cases) {
         const ms: number[] = [];
         const until = performance.now() + ctx.durationMs / cases.length;
-        while (performance.now() < until || ms.length < 20) ms.push(await timeQuery(s, q()));
+        while (performance.now() < until || ms.length < 20) ms.push((await timeQuery(s, q())).ms);
         ms.sort((a, b) => a - b);
         ctx.results.add("mam", name, label, "median latency", "ms", percentile(ms, 50));
         ctx.results.add("mam", name, label, "p99 latency", "ms", percentile(ms, 99));
