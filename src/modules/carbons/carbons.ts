@@ -7,8 +7,6 @@
 // groupchat, or carbons themselves.
 import { el, type Element } from "../../xml/element.ts";
 import { NS_CARBONS, NS_CLIENT, NS_FORWARD, NS_HINTS, NS_SID } from "../../ns.ts";
-
-const NS_MUC_USER = "http://jabber.org/protocol/muc#user"; // XEP-0045 §19.1
 import type { IqRegistry } from "../../router/iq-registry.ts";
 import type { Session } from "../../stream/session.ts";
 import type { SessionHandle } from "../../router/session-handle.ts";
@@ -22,6 +20,8 @@ export interface Carbons {
   /** Copies a message delivered to `account` to its enabled resources not among `delivered`. */
   received(account: string, delivered: readonly SessionHandle[], stanza: Element): void;
 }
+
+const NS_MUC_USER = "http://jabber.org/protocol/muc#user"; // XEP-0045 §19.1
 
 /** XEP-0280 §6: payloads of instant messaging that make a message of any type worth copying. */
 const IM_PAYLOADS = [
