@@ -23,6 +23,7 @@ import { clusterSuite } from "./suites/cluster.ts";
 import { authModesSuite } from "./suites/auth-modes.ts";
 import { uploadSuite } from "./suites/upload.ts";
 import { pepSuite } from "./suites/pep.ts";
+import { mamSuite } from "./suites/mam.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -37,6 +38,7 @@ const SUITES: readonly Suite[] = [
   authModesSuite,
   uploadSuite,
   pepSuite,
+  mamSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");

@@ -45,3 +45,7 @@ export const NS_BOOKMARKS = "storage:bookmarks"; // XEP-0048
 export const NS_AVATAR_DATA = "urn:xmpp:avatar:data"; // XEP-0084
 export const NS_AVATAR_METADATA = "urn:xmpp:avatar:metadata"; // XEP-0084
 export const NS_NICK = "http://jabber.org/protocol/nick"; // XEP-0172
+export const NS_MAM = "urn:xmpp:mam:2"; // XEP-0313
+export const NS_MAM_EXTENDED = "urn:xmpp:mam:2#extended"; // XEP-0313 §4.1.3 (before-id, after-id, ids)
+export const NS_SID = "urn:xmpp:sid:0"; // XEP-0359
+export const NS_RSM = "http://jabber.org/protocol/rsm"; // XEP-0059

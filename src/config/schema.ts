@@ -5,6 +5,7 @@ import * as v from "./validators.ts";
 import { sqlOption, type SqlConnection } from "../storage/config.ts";
 import { bareJidList } from "./jid-list.ts";
 import { externalUrl } from "../components/http-file-share/options.ts";
+import { archivePeriod } from "../modules/mam/archive-period.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -83,6 +84,10 @@ export interface HostOptions {
   readonly pep_max_items: number;
   readonly pep_max_nodes: number;
   readonly pep_max_item_size: number;
+  readonly archive_expires_after: string | number;
+  readonly default_archive_policy: boolean | "roster";
+  readonly max_archive_query_results: number;
+  readonly mam_include_total: boolean;
 }
 
 interface OptionSpec<T> {
@@ -393,6 +398,29 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1024, 16 * 1024 * 1024),
     default: 128 * 1024,
     doc: "bytes of one serialized PEP item payload; a larger one is refused with not-acceptable (payload-too-big)",
+  },
+  archive_expires_after: {
+    check: archivePeriod,
+    default: "1w",
+    doc: 'how long archived messages (XEP-0313) are kept: "never", seconds, or "1d", "1w", "1m", "1y"',
+  },
+  default_archive_policy: {
+    check: (x) =>
+      typeof x === "boolean" || x === "roster"
+        ? { ok: true as const, value: x }
+        : { ok: false as const, message: 'must be true, false or "roster"' },
+    default: true,
+    doc: 'archive messages of users who set no preference: true (all), false (none) or "roster" (contacts)',
+  },
+  max_archive_query_results: {
+    check: v.int(1, 1000),
+    default: 50,
+    doc: "most messages one archive query (XEP-0313) returns; a larger RSM max is lowered to it",
+  },
+  mam_include_total: {
+    check: v.bool,
+    default: false,
+    doc: "answer archive queries with the RSM <count/> of every match (a second read, costly on large archives)",
   },
 };
 

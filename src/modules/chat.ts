@@ -1,5 +1,6 @@
 // Builds the chat modules (RFC 6121 roster, presence and messages; XEP-0160 offline delivery;
-// XEP-0280 carbons; disco on accounts; XEP-0049 private XML, XEP-0054 vCards and XEP-0191 blocking)
+// XEP-0280 carbons; disco on accounts; XEP-0049 private XML, XEP-0054 vCards and XEP-0191 blocking;
+// XEP-0313 archives)
 // over one chat store and hands the router what it delegates.
 import type { ChatRouting } from "../router/router.ts";
 import type { ChatDeps } from "./chat-deps.ts";
@@ -17,6 +18,7 @@ import { createBlockScreen } from "./blocking/screen.ts";
 import { NS_BLOCKING, NS_OFFLINE, NS_PRIVATE, NS_VCARD } from "../ns.ts";
 import type { AccountDiscoExtension } from "./account-disco.ts";
 import { registerPep } from "./pep/pep.ts";
+import { MAM_ACCOUNT_FEATURES, registerMam } from "./mam/mam.ts";
 
 export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
@@ -57,10 +59,12 @@ export function registerChat(deps: ChatDeps): ChatRouting {
   registerPrivateStorage(accountIq, deps, pep.privateStored);
   registerVcard(accountIq, deps, pep.vcardStored);
   registerBlocking(accountIq, deps);
+  const mam = registerMam(accountIq, deps);
+  ctx.disco.addAccountFeature(...MAM_ACCOUNT_FEATURES);
   // Advertised by the server's disco#info, where Prosody's modules add them; XEP-0160 §5 "msgoffline".
   ctx.disco.addServerFeature(NS_PRIVATE, NS_VCARD, NS_BLOCKING, NS_OFFLINE);
   return {
-    message: createMessageRouter(deps, carbons, offline),
+    message: createMessageRouter(deps, carbons, offline, mam.archiver),
     presence: async (session, stanza, target) => {
       await presence.handle(session, stanza, target);
       pep.presence(session, stanza, target);

@@ -12,6 +12,8 @@ import { UPLOAD_MIGRATION } from "./upload.ts";
 import { postgresUpload } from "./postgres-upload.ts";
 import { PEP_MIGRATION, PEP_TABLES } from "./pep.ts";
 import { postgresPep } from "./postgres-pep.ts";
+import { MAM_TABLES, POSTGRES_MAM_MIGRATION } from "./mam.ts";
+import { postgresMam } from "./postgres-mam.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -52,6 +54,7 @@ const MIGRATIONS: readonly string[] = [
   FAST_MIGRATION,
   UPLOAD_MIGRATION,
   PEP_MIGRATION,
+  POSTGRES_MAM_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -103,6 +106,7 @@ export async function openPostgresChatStore(
     ...postgresAccountData(sql),
     ...postgresUpload(sql),
     ...postgresPep(sql),
+    ...postgresMam(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -207,6 +211,7 @@ export async function openPostgresChatStore(
           for (const table of FAST_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           await tx`UPDATE upload_slots SET expires = 0 WHERE owner = ${account}`;
           for (const table of PEP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
+          for (const table of MAM_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

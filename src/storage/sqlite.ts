@@ -10,6 +10,8 @@ import { UPLOAD_MIGRATION } from "./upload.ts";
 import { sqliteUpload } from "./sqlite-upload.ts";
 import { PEP_MIGRATION, PEP_TABLES } from "./pep.ts";
 import { sqlitePep } from "./sqlite-pep.ts";
+import { MAM_TABLES, SQLITE_MAM_MIGRATION } from "./mam.ts";
+import { sqliteMam } from "./sqlite-mam.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -40,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
   FAST_MIGRATION,
   UPLOAD_MIGRATION,
   PEP_MIGRATION,
+  SQLITE_MAM_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -100,6 +103,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       ...ACCOUNT_DATA_TABLES,
       ...FAST_TABLES,
       ...PEP_TABLES,
+      ...MAM_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
     expireUploads: db.prepare("UPDATE upload_slots SET expires = 0 WHERE owner = ?"),
   };
@@ -112,6 +116,7 @@ export function openSqliteChatStore(path: string): ChatStore {
     ...sqliteAccountData(db),
     ...sqliteUpload(db),
     ...sqlitePep(db),
+    ...sqliteMam(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({

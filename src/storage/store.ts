@@ -7,6 +7,7 @@ import type { AccountDataStore } from "./account-data.ts";
 import type { FastTokenStore } from "./fast-tokens.ts";
 import type { UploadStore } from "./upload.ts";
 import type { PepStore } from "./pep.ts";
+import type { MamStore } from "./mam.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -42,7 +43,7 @@ export interface PendingSubscription {
   readonly stanza: string;
 }
 
-export interface ChatStore extends AccountDataStore, UploadStore, PepStore {
+export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamStore {
   /** "sqlite" or "postgresql", for logs. */
   readonly kind: string;
   roster(account: string): Promise<{ version: number; items: RosterItem[] }>;
@@ -66,7 +67,8 @@ export interface ChatStore extends AccountDataStore, UploadStore, PepStore {
 
   /**
    * Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages,
-   * private XML, vCard, blocklist and PEP nodes; its uploads (./upload.ts) are expired for their sweeper.
+   * private XML, vCard, blocklist, PEP nodes, message archive and archive preferences; its uploads
+   * (./upload.ts) are expired for their sweeper.
    */
   deleteAccount(account: string): Promise<void>;
 

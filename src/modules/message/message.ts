@@ -7,6 +7,8 @@
 // - bare JID, none available (§8.5.2.2.1): chat/normal kept offline (XEP-0160) when the account
 //   exists (user_exists; trouble counts as existing: keep, never drop, never bounce as unknown),
 //   service-unavailable when it does not; headline and error dropped.
+// XEP-0313: what is archivable goes in the sender's archive as sent and in the recipient's as
+// delivered (or kept offline), the recipient's copy stamped with its XEP-0359 stanza-id.
 import type { Element } from "../../xml/element.ts";
 import type { Jid } from "../../jid.ts";
 import type { Session } from "../../stream/session.ts";
@@ -17,6 +19,7 @@ import { availableSessions } from "../presence/state.ts";
 import { tryParseJid } from "../../jid.ts";
 import type { Carbons } from "../carbons/carbons.ts";
 import type { OfflineMessages } from "./offline.ts";
+import type { Archiver } from "../mam/archiver.ts";
 
 export type MessageRouter = (session: Session, stanza: Element, target: Jid) => Promise<void>;
 
@@ -26,6 +29,7 @@ export function createMessageRouter(
   deps: ChatDeps,
   carbons: Carbons,
   offline: OfflineMessages,
+  archiver: Archiver,
 ): MessageRouter {
   const { ctx } = deps;
   const bounce = (
@@ -44,14 +48,15 @@ export function createMessageRouter(
     const account = target.bare().toString();
     const recipients = availableSessions(ctx, account).filter((s) => s.state.priority >= 0);
     if (recipients.length > 0) {
-      for (const r of recipients) r.send(stanza);
-      return carbons.received(account, recipients, stanza);
+      const stamped = await archiver.incoming(account, stanza);
+      for (const r of recipients) r.send(stamped);
+      return carbons.received(account, recipients, stamped);
     }
     if (type === "headline") return;
     const exists = await accountExists(ctx, target.bare(), session.abort.signal);
     if (exists === "no") return bounce(session, stanza, "service-unavailable");
     const max = ctx.hosts.get(target.domain)?.options.max_offline_messages ?? 0;
-    const outcome = await offline.store(account, stanza, max);
+    const outcome = await offline.store(account, await archiver.incoming(account, stanza), max);
     if (outcome === "full") return bounce(session, stanza, "resource-constraint");
     if (outcome === "disabled") return bounce(session, stanza, "service-unavailable");
     if (outcome === "failed") return bounce(session, stanza, "internal-server-error", "wait");
@@ -70,16 +75,18 @@ export function createMessageRouter(
       .catch((err: unknown) => ctx.logger.error({ err }, "keeping an undeliverable message failed"));
   });
 
-  return async (session, stanza, target) => {
-    const type = stanza.attrs.type ?? "normal";
+  return async (session, sent, target) => {
+    const type = sent.attrs.type ?? "normal";
     // RFC 6121 §5.2.2: an unknown type is treated as normal.
     const effective = KNOWN.includes(type) ? type : "normal";
-    if (type !== "error") carbons.sent(session, stanza);
+    const { routed: stanza, own } = await archiver.outgoing(session, sent, target);
+    carbons.sent(session, own);
     if (target.resource !== undefined) {
       const recipient = ctx.sessions.get(target.bare().toString(), target.resource);
       if (recipient !== undefined) {
-        recipient.send(stanza);
-        return carbons.received(target.bare().toString(), [recipient], stanza);
+        const stamped = await archiver.incoming(target.bare().toString(), stanza);
+        recipient.send(stamped);
+        return carbons.received(target.bare().toString(), [recipient], stamped);
       }
       if (effective === "groupchat") return bounce(session, stanza, "service-unavailable");
       if (effective === "headline" || effective === "error") return;

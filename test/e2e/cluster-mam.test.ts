@@ -1,0 +1,109 @@
+// End to end, XEP-0313 in a cluster of two nodes on one PostgreSQL schema and one Redis: a message
+// from a client on one node to a client on the other is archived for both; each queries its archive
+// on another node than the one it chatted on and finds the message under the id delivered live, and
+// a device on the first node gets the archived message as a carbon.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
+import type { TestServer } from "../helpers/xmpp-server.ts";
+import { ChatClient, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
+import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
+
+const skip = pgSkip !== false ? pgSkip : redisSkip;
+const MAM = "urn:xmpp:mam:2";
+const SID = "urn:xmpp:sid:0";
+let api: TestAuthApi;
+let setup: ClusterSetup;
+const nodes: TestServer[] = [];
+const clients: ChatClient[] = [];
+
+before(async () => {
+  if (skip !== false) return;
+  api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
+  setup = {
+    schema: uniqueSchema("xha_cluster_mam"),
+    prefix: uniquePrefix(),
+    redis: REDIS_URL,
+    authUrl: api.url,
+  };
+  for (const name of ["m1", "m2"]) nodes.push(await startNode(setup, name));
+});
+
+after(async () => {
+  if (skip !== false) return;
+  for (const c of clients) {
+    (c.xmpp as unknown as { reconnect?: { stop(): void } }).reconnect?.stop();
+    await c.stop();
+  }
+  for (const n of nodes) await n.stop();
+  await api.close();
+  await dropSchema(setup.schema);
+  await dropPrefix(setup.prefix);
+});
+
+async function online(i: number, user: string, resource: string): Promise<ChatClient> {
+  const c = await ChatClient.login(nodes[i]!.port, user, `${user}-pw`, resource);
+  clients.push(c);
+  await c.send(xml("presence"));
+  await c.waitFor(isPresence(c.jid), "own presence echoed");
+  return c;
+}
+
+async function seenEverywhere(bare: string, n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (
+    !nodes.every((s) => s.server.ctx.sessions.ofAccount(bare).filter((h) => h.state.available).length === n)
+  ) {
+    if (Date.now() > deadline) throw new Error(`not every node sees ${n} available sessions of ${bare}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const idBy = (s: XmlElement | undefined, by: string) =>
+  s?.getChildren("stanza-id", SID).find((e) => e.attrs.by === by)?.attrs.id;
+
+async function archiveIds(c: ChatClient): Promise<string[]> {
+  const mark = c.received.length;
+  const r = await c.iq(xml("iq", { type: "set" }, xml("query", { xmlns: MAM, queryid: "cq" })));
+  assert.equal(r.attrs.type, "result");
+  return c.received
+    .slice(mark)
+    .map((s) => s.getChild("result", MAM))
+    .filter((x): x is XmlElement => x?.attrs.queryid === "cq")
+    .map((x) => x.attrs.id ?? "");
+}
+
+test(
+  "archived across nodes, read on either node, carbons of archived messages cross nodes",
+  { skip },
+  async () => {
+    const alice = await online(0, "alice", "a1");
+    const bob = await online(1, "bob", "b1");
+    const bobOther = await online(0, "bob", "b2");
+    const carbons = await bobOther.iq(
+      xml("iq", { type: "set" }, xml("enable", { xmlns: "urn:xmpp:carbons:2" })),
+    );
+    assert.equal(carbons.attrs.type, "result");
+    await seenEverywhere("bob@localhost", 2);
+    await seenEverywhere("alice@localhost", 1);
+    await alice.send(xml("message", { to: bob.jid, type: "chat" }, xml("body", {}, "across")));
+    const got = await bob.waitFor((s) => s.getChildText("body") === "across", "the message on m2");
+    const bobsId = idBy(got, "bob@localhost");
+    assert.ok(bobsId);
+    // Bob's other device, on m1, gets the message to b1 (on m2) as a carbon with the same id.
+    const carbon = await bobOther.waitFor(
+      (s) => s.getChild("received", "urn:xmpp:carbons:2") !== undefined,
+      "received carbon on m1",
+    );
+    assert.equal(
+      idBy(carbon.getChild("received")?.getChild("forwarded")?.getChild("message"), "bob@localhost"),
+      bobsId,
+    );
+    // Each reads its archive on the node it did not chat on.
+    const aliceOnM2 = await online(1, "alice", "a2");
+    assert.equal((await archiveIds(aliceOnM2)).length, 1);
+    assert.deepEqual(await archiveIds(bobOther), [bobsId]);
+  },
+);
