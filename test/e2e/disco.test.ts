@@ -8,6 +8,7 @@ import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { PEP_FEATURES } from "../../src/modules/pep/pep.ts";
 
 const INFO = "http://jabber.org/protocol/disco#info";
 const ITEMS = "http://jabber.org/protocol/disco#items";
@@ -27,7 +28,9 @@ const SERVER_FEATURES = [
   "vcard-temp",
 ];
 /** Every feature an account's bare JID advertises (answered by the server on its behalf). */
-const ACCOUNT_FEATURES = [INFO, ITEMS];
+const ACCOUNT_FEATURES = [INFO, ITEMS, "urn:xmpp:mam:2", "urn:xmpp:mam:2#extended", "urn:xmpp:sid:0"].sort();
+/** What an account's disco#info shows: the registered features and PEP's (XEP-0163 §6). */
+const ADVERTISED_FOR_ACCOUNT = [...ACCOUNT_FEATURES, ...PEP_FEATURES].sort();
 /** IQ namespaces handled but not advertised: RFC 6121 core, which needs no discovery. */
 const CORE_NOT_ADVERTISED = ["jabber:iq:roster"];
 
@@ -76,7 +79,7 @@ test("an account advertises exactly its features, with the account/registered id
   const alice = await login("alice");
   for (const to of ["alice@localhost", "bob@localhost"]) {
     const r = await alice.iq(get(to, xml("query", { xmlns: INFO })));
-    assert.deepEqual(features(r), ACCOUNT_FEATURES, to);
+    assert.deepEqual(features(r), ADVERTISED_FOR_ACCOUNT, to);
     assert.equal(r.getChild("query")?.getChild("identity")?.attrs.category, "account");
   }
 });
