@@ -36,6 +36,7 @@ import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts
 import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
+import { createComponents } from "./components/components.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -121,10 +122,16 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   // Rosters and offline messages: opened by start(), closed by stop().
   const storage = new StoreHandle();
   const chat = registerChat({ ctx, storage });
-  ctx.route = createRouter(ctx, chat);
+  // [components."domain"] (src/components/): started after storage opens, stopped before it closes.
+  const components = createComponents({ ctx, storage, logger, configs: config.components });
+  ctx.route = createRouter(ctx, chat, components);
   registerVersion(ctx.iq);
   registerPing(ctx.iq);
-  registerDisco(ctx.iq, () => chat.features);
+  registerDisco(
+    ctx.iq,
+    () => chat.features,
+    () => components.discoItems(),
+  );
   registerAccounts(ctx);
 
   const live = new Set<Session>();
@@ -207,6 +214,14 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
           throw err;
         }
       }
+      try {
+        await components.start();
+      } catch (err) {
+        await components.stop();
+        await cluster?.stop();
+        await storage.close();
+        throw err;
+      }
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
@@ -217,6 +232,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
         metricsAccess: createMetricsAccess(g),
         trustedProxies: new AddressList(g.trusted_proxies),
         ...(health === undefined ? {} : { health }),
+        components: components.http,
       };
       // Per connection, so a reload's limits and certificates apply to the next one.
       const opts = () => ({
@@ -321,6 +337,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       for (const socket of sockets) socket.destroy();
       await closed;
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
+      await components.stop();
       await cluster?.stop();
       await storage.close();
     },

@@ -5,6 +5,9 @@ import { parse as parseToml } from "smol-toml";
 import { XhaError } from "../errors.ts";
 import { domainPrep } from "../precis/index.ts";
 import { parseClusterTable, type ClusterOptions } from "../cluster/config.ts";
+import type { ComponentConfig } from "../components/component.ts";
+import { parseComponentTables } from "../components/config.ts";
+import { COMPONENT_MODULES, type AnyComponentModule } from "../components/registry.ts";
 import {
   GLOBAL_OPTIONS,
   HOST_OPTIONS,
@@ -20,6 +23,8 @@ export interface ServerConfig {
   readonly hosts: ReadonlyMap<string, HostOptions>;
   /** The [cluster] table; undefined: one node on its own, Redis never touched. */
   readonly cluster: ClusterOptions | undefined;
+  /** [components."domain"] tables by prepared domain (Prosody's Component lines), validated. */
+  readonly components: ReadonlyMap<string, ComponentConfig>;
   /** Raw tables owned by other components (e.g. `authd`), validated by them. */
   readonly tables: Readonly<Record<string, unknown>>;
 }
@@ -88,7 +93,11 @@ function closest(key: string, known: readonly string[]): string {
 }
 
 /** Validates an already-parsed TOML document. `file` names the source in error messages. */
-export function parseServerConfig(doc: Raw, file: string): ServerConfig {
+export function parseServerConfig(
+  doc: Raw,
+  file: string,
+  componentModules: ReadonlyMap<string, AnyComponentModule> = COMPONENT_MODULES,
+): ServerConfig {
   const globalKeys = Object.keys(GLOBAL_OPTIONS);
   const hostKeys = Object.keys(HOST_OPTIONS);
   for (const key of Object.keys(doc)) {
@@ -166,9 +175,17 @@ export function parseServerConfig(doc: Raw, file: string): ServerConfig {
       );
   }
 
+  const components = parseComponentTables(
+    doc.components,
+    new Set(hosts.keys()),
+    componentModules,
+    (key, message) => invalid(file, key, message),
+  );
+
   const tables: Raw = {};
-  for (const t of OTHER_TABLES) if (t !== "hosts" && t !== "cluster" && t in doc) tables[t] = doc[t];
-  return Object.freeze({ file, global, hosts, cluster, tables: Object.freeze(tables) });
+  for (const t of OTHER_TABLES)
+    if (t !== "hosts" && t !== "cluster" && t !== "components" && t in doc) tables[t] = doc[t];
+  return Object.freeze({ file, global, hosts, cluster, components, tables: Object.freeze(tables) });
 }
 
 export function readTomlFile(file: string): Raw {

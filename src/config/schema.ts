@@ -329,4 +329,4 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
 };
 
 /** Top-level tables that belong to other components and are validated by them. */
-export const OTHER_TABLES = ["hosts", "authd", "admin", "cluster"] as const;
+export const OTHER_TABLES = ["hosts", "authd", "admin", "cluster", "components"] as const;

@@ -1,5 +1,5 @@
 // The HTTP and HTTPS listeners (RFC 9110): the XMPP WebSocket endpoint (RFC 7395) at /xmpp-websocket,
-// a health check at /healthz, and 404 for everything else. Nothing is served from disk.
+// a health check at /healthz, components' endpoints under their prefixes, and 404 for everything else. Nothing is served from disk.
 import {
   createServer as createPlainServer,
   type IncomingMessage,
@@ -13,6 +13,7 @@ import { refuseUpgrade, WEBSOCKET_PATH, type WebSocketEndpoint } from "./websock
 import { AddressList } from "../limits/client-address.ts";
 import { forwardedClient } from "./forwarded-for.ts";
 import { createMetricsAccess, type MetricsAccess } from "./metrics-access.ts";
+import type { ComponentHttp } from "../components/component.ts";
 
 export const HEALTH_PATH = "/healthz";
 export const METRICS_PATH = "/metrics";
@@ -26,6 +27,8 @@ export interface HttpExtras {
   readonly trustedProxies?: AddressList;
   /** /healthz: `ok: false` answers 503; the text says why (e.g. "degraded: …"). Default: 200 "ok". */
   readonly health?: () => { ok: boolean; text: string };
+  /** Components' endpoints (src/components/), each under its own path prefix. */
+  readonly components?: readonly ComponentHttp[];
 }
 
 const LOOPBACK_ONLY = createMetricsAccess({
@@ -99,6 +102,9 @@ function onRequest(req: IncomingMessage, res: ServerResponse, extras: HttpExtras
       { Upgrade: "websocket", Connection: "Upgrade" },
     );
   }
+  const component =
+    path === undefined ? undefined : extras.components?.find((c) => path.startsWith(c.prefix));
+  if (component !== undefined) return component.handle(req, res);
   return reply(res, 404, "not found");
 }
 

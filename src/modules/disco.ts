@@ -1,10 +1,14 @@
 // XEP-0030 §3.1: the server's identity and features, built from the IQ namespaces handled.
-import { el } from "../xml/element.ts";
+import { el, type Element } from "../xml/element.ts";
 import { NS_DISCO_INFO, NS_DISCO_ITEMS } from "../ns.ts";
 import type { IqRegistry } from "../router/iq-registry.ts";
 import { errorReply, iqResult } from "../stanza/errors.ts";
 
-export function registerDisco(iq: IqRegistry, extraFeatures: () => readonly string[] = () => []): void {
+export function registerDisco(
+  iq: IqRegistry,
+  extraFeatures: () => readonly string[] = () => [],
+  items: () => readonly Element[] = () => [],
+): void {
   iq.on("get", NS_DISCO_INFO, "query", ({ iq: stanza, payload }) => {
     // Only the server itself is described here; accounts are answered by their owner module.
     if (stanza.attrs.to !== undefined && stanza.attrs.to.includes("@"))
@@ -23,7 +27,8 @@ export function registerDisco(iq: IqRegistry, extraFeatures: () => readonly stri
       ),
     );
   });
+  // XEP-0030 §4.1: the server's items are its components (as Prosody lists them).
   iq.on("get", NS_DISCO_ITEMS, "query", ({ iq: stanza }) =>
-    iqResult(stanza, el("query", { xmlns: NS_DISCO_ITEMS })),
+    iqResult(stanza, el("query", { xmlns: NS_DISCO_ITEMS }, ...items())),
   );
 }

@@ -1,6 +1,7 @@
 // Stanza routing for bound sessions (RFC 6120 §10, RFC 6121 §8): presence and messages go to their
 // modules; IQs to the server, to an account's bare JID (answered on its behalf, RFC 6121 §8.5) or
-// forwarded to a connected full JID. No server-to-server: other domains get remote-server-not-found.
+// forwarded to a connected full JID. Component domains go to their component. No server-to-server:
+// other domains get remote-server-not-found.
 import type { Element } from "../xml/element.ts";
 import { tryParseJid, type Jid } from "../jid.ts";
 import type { ServerContext } from "../server-context.ts";
@@ -8,6 +9,7 @@ import type { Session } from "../stream/session.ts";
 import { errorReply, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload, type IqRegistry } from "./iq-registry.ts";
 import { accountExists } from "../modules/account-exists.ts";
+import type { Component } from "../components/component.ts";
 
 /** The chat modules the router delegates to. */
 export interface ChatRouting {
@@ -72,6 +74,7 @@ async function routeIq(
 export function createRouter(
   ctx: ServerContext,
   chat: ChatRouting,
+  components: { get(domain: string): Component | undefined } = { get: () => undefined },
 ): (session: Session, stanza: Element) => Promise<void> {
   return async (session, stanza) => {
     const to = stanza.attrs.to;
@@ -83,11 +86,14 @@ export function createRouter(
       if (mayReplyWithError(stanza)) session.send(errorReply(stanza, "jid-malformed"));
       return;
     }
-    if (!ctx.hosts.has(target.domain)) {
+    const component = components.get(target.domain);
+    if (!ctx.hosts.has(target.domain) && component === undefined) {
       if (mayReplyWithError(stanza)) session.send(errorReply(stanza, "remote-server-not-found"));
       return;
     }
     if (target.local !== undefined && (await chat.screen(session, stanza, target))) return;
+    // A component's domain (src/components/): it answers through its own delivery.
+    if (component !== undefined) return component.receive(stanza, sender, target);
     if (stanza.name === "iq") return routeIq(ctx, chat, session, stanza, target);
     if (target.local !== undefined) {
       if (stanza.name === "presence") return chat.presence(session, stanza, target);

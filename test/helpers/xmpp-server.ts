@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import { parseServerConfig } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
 import { createXmppServer, type XmppServer } from "../../src/server.ts";
+import type { AnyComponentModule } from "../../src/components/registry.ts";
 
 export interface TestServer {
   readonly server: XmppServer;
@@ -21,7 +22,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(doc: Record<string, unknown>): Promise<TestServer> {
+export async function startServer(
+  doc: Record<string, unknown>,
+  componentModules?: ReadonlyMap<string, AnyComponentModule>,
+): Promise<TestServer> {
   const dataPath = mkdtempSync(join(tmpdir(), "xha-test-"));
   const config = parseServerConfig(
     {
@@ -34,6 +38,7 @@ export async function startServer(doc: Record<string, unknown>): Promise<TestSer
       ...doc,
     },
     "test.toml",
+    componentModules,
   );
   const logs: string[] = [];
   const destination = new Writable({
