@@ -1,5 +1,6 @@
 // The component modules `module = "<name>"` may name, one entry per line (each feature appends its own).
 import type { ComponentModule } from "./component.ts";
+import { mucModule } from "./muc/module.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each module has its own options type
 export type AnyComponentModule = ComponentModule<any>;
@@ -7,5 +8,6 @@ export type AnyComponentModule = ComponentModule<any>;
 export const COMPONENT_MODULES: ReadonlyMap<string, AnyComponentModule> = new Map<string, AnyComponentModule>(
   [
     // [name, module] entries
+    ["muc", mucModule],
   ],
 );
