@@ -90,9 +90,14 @@ export function sqliteMuc(db: Database.Database): MucStore {
       guard("muc archive query", () => {
         const where = ["room = ?"];
         const args: (string | number)[] = [room];
-        if (query.nick !== undefined) (where.push("nick = ?"), args.push(query.nick));
-        if (query.start !== undefined) (where.push("ts >= ?"), args.push(query.start));
-        if (query.end !== undefined) (where.push("ts <= ?"), args.push(query.end));
+        const add = (clause: string, value: string | number | undefined) => {
+          if (value === undefined) return;
+          where.push(clause);
+          args.push(value);
+        };
+        add("nick = ?", query.nick);
+        add("ts >= ?", query.start);
+        add("ts <= ?", query.end);
         for (const [id, op] of [
           [query.afterId, ">"],
           [query.beforeId, "<"],
@@ -100,7 +105,7 @@ export function sqliteMuc(db: Database.Database): MucStore {
           if (id === undefined) continue;
           const seq = q.seqOf.get(room, id) as number | undefined;
           if (seq === undefined) return undefined;
-          (where.push(`seq ${op} ?`), args.push(seq));
+          add(`seq ${op} ?`, seq);
         }
         const order = query.fromEnd ? "DESC" : "ASC";
         const rows = db
