@@ -389,7 +389,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 
   test("a persistent, archived room keeps its config, subject and history across a restart; MAM on the room", async () => {
-    let [alice, bob] = [await login("alice", "p"), await login("bob", "p")];
+    const alice = await login("alice", "p");
     const room = `lasting@${MUC}`;
     await join(alice, `${room}/A`);
     await alice.iq(
@@ -408,7 +408,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     for (const c of clients.splice(0)) await c.stop();
     await server.stop();
     server = await start();
-    [alice, bob] = [await login("alice", "p2"), await login("bob", "p2")];
+    const bob = await login("bob", "p2");
     const self = await join(bob, `${room}/B`, {});
     assert.equal(item(self)?.attrs.affiliation, "admin");
     assert.ok(codes(self).includes("170"), "logging announced");
@@ -466,7 +466,6 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     assert.equal(fin2.getChild("fin")?.attrs.complete, "true");
     const bad = await bob.iq(query([xml("after", {}, "no-such-id")], "q3"));
     assert.equal(condition(bad), "item-not-found");
-    void alice;
   });
 }
 

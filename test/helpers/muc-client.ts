@@ -1,6 +1,6 @@
 // Small XEP-0045 helpers over ChatClient for the MUC tests: join, wait for a room's presence or
 // message, submit a room configuration form.
-import { ChatClient, xml, type XmlElement } from "./chat-client.ts";
+import { xml, type ChatClient, type XmlElement } from "./chat-client.ts";
 
 export const NS_MUC = "http://jabber.org/protocol/muc";
 export const NS_MUC_USER = "http://jabber.org/protocol/muc#user";
@@ -24,9 +24,12 @@ export async function join(
   opts: { password?: string; history?: Record<string, string> } = {},
 ): Promise<XmlElement> {
   const mark = c.received.length;
-  const x = xml("x", { xmlns: NS_MUC });
-  if (opts.password !== undefined) x.append(xml("password", {}, opts.password));
-  if (opts.history !== undefined) x.append(xml("history", opts.history));
+  const x = xml(
+    "x",
+    { xmlns: NS_MUC },
+    ...(opts.password === undefined ? [] : [xml("password", {}, opts.password)]),
+    ...(opts.history === undefined ? [] : [xml("history", opts.history)]),
+  );
   await c.send(xml("presence", { to: occupant }, x));
   return c.waitFor(
     (s) =>
