@@ -8,7 +8,11 @@ import type { StoreHandle } from "../storage/handle.ts";
 import { availableSessions } from "../modules/presence/state.ts";
 import { createOffline } from "../modules/message/offline.ts";
 import { accountExists } from "../modules/account-exists.ts";
+import type { Jid } from "../jid.ts";
 import type { DeliveryOutcome } from "./component.ts";
+
+/** Parsed addresses, bounded: a room fans one message out to the same JIDs over and over. */
+const JID_CACHE_SIZE = 10_000;
 
 export function createComponentDelivery(
   ctx: ServerContext,
@@ -26,11 +30,20 @@ export function createComponentDelivery(
       .catch((err: unknown) => ctx.logger.error({ err, domain }, "keeping a component's message failed"));
   };
 
+  const parsed = new Map<string, Jid | undefined>();
+  const parse = (s: string): Jid | undefined => {
+    if (parsed.has(s)) return parsed.get(s);
+    const jid = tryParseJid(s);
+    if (parsed.size >= JID_CACHE_SIZE) parsed.clear();
+    parsed.set(s, jid);
+    return jid;
+  };
+
   return (stanza) => {
-    const from = tryParseJid(stanza.attrs.from ?? "");
+    const from = parse(stanza.attrs.from ?? "");
     if (from === undefined || from.domain !== domain)
       throw new Error(`a component on ${domain} sent a stanza from ${String(stanza.attrs.from)}`);
-    const to = tryParseJid(stanza.attrs.to ?? "");
+    const to = parse(stanza.attrs.to ?? "");
     if (to?.local === undefined || !ctx.hosts.has(to.domain)) return "undeliverable";
     const account = to.bare().toString();
     const type = stanza.attrs.type ?? (stanza.name === "message" ? "normal" : "");
