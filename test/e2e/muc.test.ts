@@ -12,6 +12,7 @@ import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, condition, xml } from "../helpers/chat-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { WsRawClient } from "../helpers/ws-client.ts";
 import {
   NS_MUC_ADMIN,
   NS_MUC_OWNER,
@@ -47,6 +48,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       key: TEST_KEY,
       ...storage(),
       data_path: dataPath,
+      https_ports: [0],
       hosts: { localhost: { http_auth_url: api.url, allow_registration: true } },
       components: { [MUC]: { module: "muc", max_history_messages: 50 } },
     });
@@ -135,6 +137,30 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       condition(await dave.waitFor((s) => s.attrs.type === "error", "an error")),
       "not-acceptable",
     );
+  });
+
+  test("an occupant over WebSocket (RFC 7395) enters, chats and gets private messages", async () => {
+    const alice = await login("alice", "ws1");
+    const room = `websocket@${MUC}`;
+    await join(alice, `${room}/A`);
+    await alice.iq(configSubmit(room, {}));
+    const ws = await WsRawClient.connect(`wss://localhost:${server.httpsPort}/xmpp-websocket`);
+    try {
+      await ws.login("bob", "bob-pw", "ws");
+      ws.send(
+        `<presence xmlns='jabber:client' to='${room}/W'><x xmlns='http://jabber.org/protocol/muc'/></presence>`,
+      );
+      await ws.waitFor(/<presence\b[^>]*from="websocket@conference\.localhost\/W"[\s\S]*code="110"/);
+      const mark = alice.received.length;
+      ws.send(`<message xmlns='jabber:client' to='${room}' type='groupchat'><body>from ws</body></message>`);
+      await groupchat(alice, "from ws", mark);
+      await alice.send(xml("message", { to: `${room}/W`, type: "chat" }, xml("body", {}, "to ws")));
+      await ws.waitFor(/<message\b[^>]*from="websocket@conference\.localhost\/A"[\s\S]*to ws/);
+    } finally {
+      ws.close();
+    }
+    // The WebSocket session's end makes its occupant leave.
+    await presenceFrom(alice, `${room}/W`, 0, (s) => s.attrs.type === "unavailable");
   });
 
   test("nick change (303) and nick conflict; exit; self-ping (XEP-0410)", async () => {

@@ -197,13 +197,13 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
         rooms.set(room.jid, room);
       }
       logger.info({ rooms: rooms.size }, "MUC service started");
-      // A session that ends without leaving leaves now (its node runs this hook); a dead node's
-      // sessions are reaped on one surviving node.
+      // A session that ends without leaving leaves now with 333 (§15.2, disconnected); its node runs
+      // this hook, and a dead node's sessions are reaped on one surviving node.
       ctx.hooks.unbound.add((session) => {
         const jid = session.jid?.toString();
-        if (jid !== undefined) leaveAll((real) => real.toString() === jid, [307]);
+        if (jid !== undefined) leaveAll((real) => real.toString() === jid, [333]);
       });
-      ctx.sessions.reaped.add((h) => leaveAll((real) => real.equals(h.jid), [307]));
+      ctx.sessions.reaped.add((h) => leaveAll((real) => real.equals(h.jid), [333]));
       // XEP-0077 removal: the account leaves every room and loses its affiliations (the store's
       // deleteAccount forgets them on disk).
       ctx.hooks.accountRemoved.add((account) => {
