@@ -1,7 +1,7 @@
 // One room (XEP-0045): its configuration, affiliations, occupants and recent history, and what
 // happens when users enter (§7.2), change presence or nick (§7.6, §7.7), leave (§7.14) or are removed.
 // Messages, administration and ownership are in room-messages.ts, room-admin.ts and room-owner.ts.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { el, type Element } from "../../xml/element.ts";
 import type { Jid } from "../../jid.ts";
 import { withAttrs } from "../../stanza/copy.ts";
@@ -19,6 +19,12 @@ import {
   type Occupant,
   type Role,
 } from "./occupant.ts";
+
+/** A room password check that takes the same time whatever matches (digests of equal length). */
+function samePassword(given: string | undefined, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return given !== undefined && timingSafeEqual(digest(given), digest(expected));
+}
 
 /** What a room needs from its service. */
 export interface RoomHost {
@@ -140,7 +146,7 @@ export class Room {
     if (
       this.config.password !== "" &&
       affiliation !== "owner" &&
-      x?.getChildText("password") !== this.config.password
+      !samePassword(x?.getChildText("password"), this.config.password)
     )
       return refuse("not-authorized", "A password is required");
     if (this.occupants.size >= this.config.maxUsers && affiliation !== "owner" && affiliation !== "admin")

@@ -69,7 +69,7 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
       return;
     }
     if (type !== undefined) return; // subscriptions and probes mean nothing to a room
-    if (to.resource === undefined || to.resource === "")
+    if (to.local === undefined || to.resource === undefined || to.resource === "")
       return reply(stanza, "jid-malformed", "Join with room@service/nick");
     if (room !== undefined && o !== undefined) return room.update(stanza, o, to.resource);
     let created = false;
