@@ -427,6 +427,14 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       }),
     );
     await alice.iq(adminSet(room, { jid: "bob@localhost", affiliation: "admin" }));
+    const set = await alice.iq(
+      xml(
+        "iq",
+        { type: "set", to: room },
+        xml("vCard", { xmlns: "vcard-temp" }, xml("FN", {}, "Lasting room")),
+      ),
+    );
+    assert.equal(set.attrs.type, "result");
     await alice.send(xml("message", { to: room, type: "groupchat" }, xml("subject", {}, "Kept")));
     for (let i = 1; i <= 5; i++)
       await alice.send(xml("message", { to: room, type: "groupchat" }, xml("body", {}, `m${i}`)));
@@ -453,6 +461,11 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
         ?.getChildren("feature")
         .some((f) => f.attrs.var === "muc_persistent"),
     );
+    // The room's vCard (set before the restart) is kept; only owners set it.
+    const card = await bob.iq(xml("iq", { type: "get", to: room }, xml("vCard", { xmlns: "vcard-temp" })));
+    assert.equal(card.getChild("vCard", "vcard-temp")?.getChildText("FN"), "Lasting room");
+    const denied = await bob.iq(xml("iq", { type: "set", to: room }, xml("vCard", { xmlns: "vcard-temp" })));
+    assert.equal(condition(denied), "forbidden");
     // XEP-0313 on the room JID: two pages of two, then the rest.
     const query = (set: ReturnType<typeof xml>[], qid: string) =>
       xml(

@@ -1,7 +1,7 @@
 // XEP-0030 on the MUC service and its rooms (XEP-0045 §6): the service's identity and public rooms,
 // a room's identity, features (§6.4, muc_* per §15.6) and muc#roominfo form.
 import { el, type Element } from "../../xml/element.ts";
-import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING } from "../../ns.ts";
+import { NS_DATA, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING, NS_VCARD } from "../../ns.ts";
 import type { Room } from "./room.ts";
 import { NS_MAM, NS_MUC, NS_MUC_ROOMINFO, NS_SID } from "./ns.ts";
 
@@ -41,6 +41,7 @@ export function roomInfo(room: Room): Element {
       NS_MUC,
       NS_DISCO_INFO,
       NS_SID,
+      NS_VCARD,
       c.public ? "muc_public" : "muc_hidden",
       c.persistent ? "muc_persistent" : "muc_temporary",
       c.membersOnly ? "muc_membersonly" : "muc_open",

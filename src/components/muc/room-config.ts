@@ -21,6 +21,8 @@ export interface RoomConfig {
   readonly maxUsers: number;
   readonly logging: boolean;
   readonly historyLength: number;
+  /** The room's XEP-0054 vCard (serialized), set by owners; "" when none. Not a form field. */
+  readonly vcard: string;
 }
 
 export const NS_ROOMCONFIG_FORM = "http://jabber.org/protocol/muc#roomconfig";
@@ -41,6 +43,7 @@ export function defaultRoomConfig(o: MucOptions): RoomConfig {
     maxUsers: o.muc_max_occupants,
     logging: o.muc_log_by_default,
     historyLength: Math.min(o.muc_room_default_history_length, o.max_history_messages),
+    vcard: "",
   };
 }
 

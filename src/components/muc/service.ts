@@ -7,7 +7,7 @@ import { errorReply, iqResult, mayReplyWithError } from "../../stanza/errors.ts"
 import { withAttrs } from "../../stanza/copy.ts";
 import { iqPayload } from "../../router/iq-registry.ts";
 import { parseStoredElement } from "../../xml/parse-stored.ts";
-import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING } from "../../ns.ts";
+import { NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING, NS_VCARD } from "../../ns.ts";
 import type { Component, ComponentEnv } from "../component.ts";
 import type { MucOptions } from "./options.ts";
 import { defaultRoomConfig, parseStoredConfig } from "./room-config.ts";
@@ -16,6 +16,7 @@ import { privateMessage, roomMessage } from "./room-messages.ts";
 import { adminIq } from "./room-admin.ts";
 import { ownerIq } from "./room-owner.ts";
 import { mamIq } from "./room-mam.ts";
+import { vcardIq } from "./room-vcard.ts";
 import { roomInfo, serviceInfo, serviceItems } from "./disco.ts";
 import { NS_MAM, NS_MUC_ADMIN, NS_MUC_OWNER } from "./ns.ts";
 
@@ -108,6 +109,7 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
     if (payload.xmlns === NS_MUC_ADMIN) return adminIq(room, iq, payload, room.occupantOf(from), bare);
     if (payload.xmlns === NS_MUC_OWNER) return ownerIq(room, iq, payload, bare);
     if (payload.xmlns === NS_MAM && payload.name === "query") return mamIq(room, iq, payload, bare);
+    if (payload.xmlns === NS_VCARD && payload.name === "vCard") return vcardIq(room, iq, payload, bare);
     return errorReply(iq, "service-unavailable");
   };
 
