@@ -517,3 +517,43 @@ describe("MUC on PostgreSQL", { skip: pgSkip }, () =>
     () => dropSchema(schema),
   ),
 );
+
+describe("MUC room creation limits", () => {
+  let api: TestAuthApi;
+  let server: TestServer;
+  const clients: ChatClient[] = [];
+  before(async () => {
+    api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
+    server = await startServer({
+      certificate: TEST_CERT,
+      key: TEST_KEY,
+      hosts: { localhost: { http_auth_url: api.url } },
+      components: {
+        [MUC]: {
+          module: "muc",
+          restrict_room_creation: "admin",
+          admins: ["alice@localhost"],
+          muc_max_rooms: 1,
+        },
+      },
+    });
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server.stop();
+    await api.close();
+  });
+
+  test('restrict_room_creation = "admin" and muc_max_rooms', async () => {
+    const alice = await ChatClient.login(server.port, "alice", "alice-pw");
+    const bob = await ChatClient.login(server.port, "bob", "bob-pw");
+    clients.push(alice, bob);
+    assert.equal(condition(await join(bob, `bobs@${MUC}/B`)), "not-allowed");
+    const own = await join(alice, `first@${MUC}/A`);
+    assert.ok(codes(own).includes("201"));
+    assert.equal(condition(await join(alice, `second@${MUC}/A`)), "resource-constraint");
+    // A service admin owns every room.
+    await alice.iq(configSubmit(`first@${MUC}`, {}));
+    assert.equal(item(await join(bob, `first@${MUC}/B`))?.attrs.affiliation, "none");
+  });
+});
