@@ -156,11 +156,22 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
       await groupchat(alice, "from ws", mark);
       await alice.send(xml("message", { to: `${room}/W`, type: "chat" }, xml("body", {}, "to ws")));
       await ws.waitFor(/<message\b[^>]*from="websocket@conference\.localhost\/A"[\s\S]*to ws/);
+      // A broadcast unavailable presence leaves the room (RFC 6121 §4.5.2); entering again works.
+      const mark2 = alice.received.length;
+      ws.send("<presence xmlns='jabber:client' type='unavailable'/>");
+      await presenceFrom(alice, `${room}/W`, mark2, (s) => s.attrs.type === "unavailable");
+      ws.send(
+        `<presence xmlns='jabber:client' to='${room}/W'><x xmlns='http://jabber.org/protocol/muc'/></presence>`,
+      );
+      await presenceFrom(alice, `${room}/W`, mark2, (s) => s.attrs.type === undefined);
     } finally {
       ws.close();
     }
     // The WebSocket session's end makes its occupant leave.
-    await presenceFrom(alice, `${room}/W`, 0, (s) => s.attrs.type === "unavailable");
+    await alice.waitFor(
+      (s) => s.attrs.from === `${room}/W` && s.attrs.type === "unavailable" && codes(s).includes("333"),
+      "the WebSocket occupant leaving with 333",
+    );
   });
 
   test("nick change (303) and nick conflict; exit; self-ping (XEP-0410)", async () => {

@@ -180,6 +180,11 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
         reply(stanza, "internal-server-error");
       }
     },
+    // RFC 6121 §4.5.2: the session's unavailable presence reaches its rooms: it leaves them.
+    unavailable(from) {
+      const full = from.toString();
+      leaveAll((real) => real.toString() === full, []);
+    },
     async start() {
       const defaults = defaultRoomConfig(options);
       const store = env.storage.store;
