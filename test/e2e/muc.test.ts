@@ -181,6 +181,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     await alice.iq(configSubmit(room, {}));
     await join(bob, `${room}/B`);
     assert.equal(condition(await join(alice, `${room}/B`)), "conflict");
+    assert.equal(condition(await join(alice, `${room}/${"n".repeat(24)}`)), "not-acceptable");
     const mark = alice.received.length;
     await bob.send(xml("presence", { to: `${room}/Bobby` }));
     const gone = await presenceFrom(alice, `${room}/B`, mark, (s) => s.attrs.type === "unavailable");

@@ -22,6 +22,7 @@ export interface MucOptions {
   readonly muc_max_occupants: number;
   readonly muc_max_rooms: number;
   readonly muc_max_affiliations: number;
+  readonly muc_max_nick_length: number;
 }
 
 const creation: v.Check<false | "local" | "admin"> = (x) =>
@@ -105,5 +106,10 @@ export const MUC_OPTIONS: ComponentOptionSpecs<MucOptions> = {
     check: v.int(1, 1_000_000),
     default: 10_000,
     doc: "the most affiliations (owners, admins, members, outcasts) of one room",
+  },
+  muc_max_nick_length: {
+    check: v.int(1, 1023),
+    default: 23,
+    doc: "the longest nickname, in characters (Prosody's default); a longer one is refused with not-acceptable",
   },
 };

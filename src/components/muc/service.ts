@@ -72,6 +72,12 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
     if (type !== undefined) return; // subscriptions and probes mean nothing to a room
     if (to.local === undefined || to.resource === undefined || to.resource === "")
       return reply(stanza, "jid-malformed", "Join with room@service/nick");
+    if ([...to.resource].length > options.muc_max_nick_length)
+      return reply(
+        stanza,
+        "not-acceptable",
+        `Nicknames have at most ${options.muc_max_nick_length} characters`,
+      );
     if (room !== undefined && o !== undefined) return room.update(stanza, o, to.resource);
     let created = false;
     if (room === undefined) {
