@@ -92,9 +92,8 @@ export function openSqliteChatStore(path: string): ChatStore {
       "chat_pending",
       "chat_offline",
       ...ACCOUNT_DATA_TABLES,
-    ]
-      .map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`))
-      .concat(db.prepare("DELETE FROM muc_affiliation WHERE jid = ?")),
+    ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
+    forgetMuc: db.prepare("DELETE FROM muc_affiliation WHERE jid = ?"),
   };
 
   const guard = guardSync;
@@ -179,6 +178,7 @@ export function openSqliteChatStore(path: string): ChatStore {
         db
           .transaction(() => {
             for (const statement of q.forget) statement.run(account);
+            q.forgetMuc.run(account);
           })
           .immediate(),
       ),

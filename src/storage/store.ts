@@ -64,7 +64,7 @@ export interface ChatStore extends AccountDataStore, MucStore {
 
   /**
    * Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages,
-   * private XML, vCard and blocklist.
+   * private XML, vCard and blocklist, and its MUC affiliations.
    */
   deleteAccount(account: string): Promise<void>;
 
