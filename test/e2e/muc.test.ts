@@ -534,11 +534,12 @@ describe("MUC room creation limits", () => {
   let api: TestAuthApi;
   let server: TestServer;
   const clients: ChatClient[] = [];
-  before(async () => {
-    api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
-    server = await startServer({
+  const dataPath = mkdtempSync(joinPath(tmpdir(), "xha-muc-limits-"));
+  const start = () =>
+    startServer({
       certificate: TEST_CERT,
       key: TEST_KEY,
+      data_path: dataPath,
       hosts: { localhost: { http_auth_url: api.url } },
       components: {
         [MUC]: {
@@ -546,14 +547,20 @@ describe("MUC room creation limits", () => {
           restrict_room_creation: "admin",
           admins: ["alice@localhost"],
           muc_max_rooms: 1,
+          muc_room_locking: false,
+          muc_room_default_persistent: true,
         },
       },
     });
+  before(async () => {
+    api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
+    server = await start();
   });
   after(async () => {
     for (const c of clients) await c.stop();
     await server.stop();
     await api.close();
+    rmSync(dataPath, { recursive: true, force: true });
   });
 
   test('restrict_room_creation = "admin" and muc_max_rooms', async () => {
@@ -564,8 +571,20 @@ describe("MUC room creation limits", () => {
     const own = await join(alice, `first@${MUC}/A`);
     assert.ok(codes(own).includes("201"));
     assert.equal(condition(await join(alice, `second@${MUC}/A`)), "resource-constraint");
-    // A service admin owns every room.
-    await alice.iq(configSubmit(`first@${MUC}`, {}));
+    // Without room locking the room is open at once, and stored at once when persistent by default.
     assert.equal(item(await join(bob, `first@${MUC}/B`))?.attrs.affiliation, "none");
+    for (const c of clients.splice(0)) await c.stop();
+    await server.stop();
+    server = await start();
+    const carol = await ChatClient.login(server.port, "bob", "bob-pw");
+    clients.push(carol);
+    const info = await carol.iq(
+      xml(
+        "iq",
+        { type: "get", to: `first@${MUC}` },
+        xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }),
+      ),
+    );
+    assert.equal(info.attrs.type, "result");
   });
 });

@@ -53,7 +53,7 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
     return options.restrict_room_creation !== "local" || ctx.hosts.has(from.domain);
   };
 
-  const presence = (stanza: Element, from: Jid, to: Jid) => {
+  const presence = async (stanza: Element, from: Jid, to: Jid): Promise<void> => {
     const bareRoom = to.bare().toString();
     let room = rooms.get(bareRoom);
     const type = stanza.attrs.type;
@@ -90,7 +90,12 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
       created = true;
     }
     room.join(stanza, from, to.resource, created);
-    if (created && room.occupants.size === 0) host.gone(room);
+    if (created && room.occupants.size === 0) return host.gone(room);
+    // Without muc_room_locking a new room is live at once: a persistent one is stored now.
+    if (created && !room.locked && room.config.persistent) {
+      await host.save(room);
+      await env.storage.store.mucSetAffiliation(room.jid, from.bare().toString(), "owner", undefined);
+    }
   };
 
   const message = async (stanza: Element, from: Jid, to: Jid) => {
@@ -178,7 +183,7 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
     name: options.name,
     async receive(stanza, from, to) {
       try {
-        if (stanza.name === "presence") return presence(stanza, from, to);
+        if (stanza.name === "presence") return await presence(stanza, from, to);
         if (stanza.name === "message") return await message(stanza, from, to);
         if (stanza.name === "iq") return await iq(stanza, from, to);
       } catch (err) {
