@@ -24,6 +24,7 @@ import { authModesSuite } from "./suites/auth-modes.ts";
 import { uploadSuite } from "./suites/upload.ts";
 import { pepSuite } from "./suites/pep.ts";
 import { mamSuite } from "./suites/mam.ts";
+import { mucFanoutSuite } from "./suites/muc-fanout.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -39,6 +40,7 @@ const SUITES: readonly Suite[] = [
   uploadSuite,
   pepSuite,
   mamSuite,
+  mucFanoutSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");

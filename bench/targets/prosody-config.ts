@@ -10,6 +10,8 @@ export interface ProsodyConfigOptions {
   readonly apiUrl: string;
   /** Certificate and key for STARTTLS (encryption then required); undefined: plain TCP. */
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** Lines appended at the end (e.g. `Component "conference.internal.test" "muc"`). */
+  readonly extra?: readonly string[];
 }
 
 const lua = (s: string) => JSON.stringify(s);
@@ -48,5 +50,6 @@ export function prosodyConfig(o: ProsodyConfigOptions): string {
       '\tauthentication = "http"',
       `\thttp_auth_url = ${lua(o.apiUrl)}`,
     );
+  if (o.extra !== undefined && o.extra.length > 0) lines.push("", ...o.extra);
   return lines.join("\n") + "\n";
 }

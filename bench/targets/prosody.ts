@@ -16,6 +16,8 @@ export interface ProsodyOptions {
   /** Directory holding mod_auth_http/mod_auth_http.lua, or undefined to use internal.test. */
   readonly modDir: string | undefined;
   readonly starttls: boolean;
+  /** More configuration lines, appended (e.g. a MUC Component). */
+  readonly extraConfig?: readonly string[];
 }
 
 const INTERNAL_USER = { user: "bench", password: "bench" };
@@ -62,7 +64,14 @@ export async function startProsody(opts: ProsodyOptions): Promise<Target> {
   const config = join(opts.runDir, "prosody.cfg.lua");
   writeFileSync(
     config,
-    prosodyConfig({ runDir: opts.runDir, port, modDir: opts.modDir, apiUrl: opts.apiUrl, tls }),
+    prosodyConfig({
+      runDir: opts.runDir,
+      port,
+      modDir: opts.modDir,
+      apiUrl: opts.apiUrl,
+      tls,
+      extra: opts.extraConfig ?? [],
+    }),
   );
   if (opts.modDir === undefined) {
     const reg = await runCommand(

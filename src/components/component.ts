@@ -51,6 +51,11 @@ export interface Component {
    * on it. Awaited by the router: the sender's next stanza waits, as for one-to-one chat.
    */
   receive(stanza: Element, from: Jid, to: Jid): Promise<void> | void;
+  /**
+   * A local session broadcast unavailable presence (RFC 6121 §4.5.2: it reaches every entity that got
+   * its directed presence); e.g. a MUC service lets that session leave its rooms.
+   */
+  unavailable?(from: Jid): void;
   /** Called by the server's start() once storage is open; a throw fails the start. */
   start?(): Promise<void>;
   /** Called by the server's stop() after the client streams are closed, before storage closes. */

@@ -3,6 +3,7 @@
 import type { Element } from "../xml/element.ts";
 import { el } from "../xml/element.ts";
 import type { Logger } from "../log.ts";
+import type { Jid } from "../jid.ts";
 import type { ServerContext } from "../server-context.ts";
 import type { StoreHandle } from "../storage/handle.ts";
 import type { Component, ComponentConfig, ComponentHttp } from "./component.ts";
@@ -11,6 +12,8 @@ import { createComponentDelivery } from "./delivery.ts";
 export interface Components {
   /** The component serving a prepared domain. */
   get(domain: string): Component | undefined;
+  /** Tells every component that a session broadcast unavailable presence. */
+  unavailable(from: Jid): void;
   /** XEP-0030 §4 items for a host's disco#items. */
   discoItems(): Element[];
   /** HTTP endpoints to mount on the HTTP listeners. */
@@ -44,6 +47,15 @@ export function createComponents(deps: {
   const started: Component[] = [];
   return {
     get: (domain) => byDomain.get(domain),
+    unavailable(from) {
+      for (const c of byDomain.values()) {
+        try {
+          c.unavailable?.(from);
+        } catch (err) {
+          logger.error({ err }, "a component failed on an unavailable presence");
+        }
+      }
+    },
     discoItems: () =>
       [...byDomain].map(([domain, c]) => el("item", { jid: domain, ...(c.name ? { name: c.name } : {}) })),
     http,

@@ -1,5 +1,6 @@
 // The HTTP and HTTPS listeners (RFC 9110): the XMPP WebSocket endpoint (RFC 7395) at /xmpp-websocket,
-// a health check at /healthz, components' endpoints under their prefixes, and 404 for everything else. Nothing is served from disk.
+// a health check at /healthz, components' endpoints under their prefixes (src/components/), and 404
+// for everything else. Nothing is served from disk.
 import {
   createServer as createPlainServer,
   type IncomingMessage,

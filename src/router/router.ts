@@ -78,13 +78,20 @@ async function routeIq(
 export function createRouter(
   ctx: ServerContext,
   chat: ChatRouting,
-  components: { get(domain: string): Component | undefined } = { get: () => undefined },
+  components: {
+    get(domain: string): Component | undefined;
+    unavailable?(from: Jid): void;
+  } = { get: () => undefined },
 ): (session: Session, stanza: Element) => Promise<void> {
   return async (session, stanza) => {
     const to = stanza.attrs.to;
     const sender = session.jid;
     if (sender === undefined) return;
-    if (stanza.name === "presence" && to === undefined) return chat.presence(session, stanza, undefined);
+    if (stanza.name === "presence" && to === undefined) {
+      // RFC 6121 §4.5.2: unavailable goes to what got directed presence, components included.
+      if (stanza.attrs.type === "unavailable") components.unavailable?.(sender);
+      return chat.presence(session, stanza, undefined);
+    }
     const target = to === undefined ? sender.bare() : tryParseJid(to);
     if (target === undefined) {
       if (mayReplyWithError(stanza)) session.send(errorReply(stanza, "jid-malformed"));

@@ -14,6 +14,8 @@ import { PEP_MIGRATION, PEP_TABLES } from "./pep.ts";
 import { postgresPep } from "./postgres-pep.ts";
 import { MAM_TABLES, POSTGRES_MAM_MIGRATION } from "./mam.ts";
 import { postgresMam } from "./postgres-mam.ts";
+import { postgresMuc } from "./postgres-muc.ts";
+import { mucMigration } from "./muc.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -55,6 +57,7 @@ const MIGRATIONS: readonly string[] = [
   UPLOAD_MIGRATION,
   PEP_MIGRATION,
   POSTGRES_MAM_MIGRATION,
+  mucMigration("BIGSERIAL PRIMARY KEY"),
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -107,6 +110,7 @@ export async function openPostgresChatStore(
     ...postgresUpload(sql),
     ...postgresPep(sql),
     ...postgresMam(sql),
+    ...postgresMuc(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -212,6 +216,7 @@ export async function openPostgresChatStore(
           await tx`UPDATE upload_slots SET expires = 0 WHERE owner = ${account}`;
           for (const table of PEP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           for (const table of MAM_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
+          await tx`DELETE FROM muc_affiliation WHERE jid = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

@@ -12,6 +12,8 @@ import { PEP_MIGRATION, PEP_TABLES } from "./pep.ts";
 import { sqlitePep } from "./sqlite-pep.ts";
 import { MAM_TABLES, SQLITE_MAM_MIGRATION } from "./mam.ts";
 import { sqliteMam } from "./sqlite-mam.ts";
+import { sqliteMuc } from "./sqlite-muc.ts";
+import { mucMigration } from "./muc.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -43,6 +45,7 @@ const MIGRATIONS: readonly string[] = [
   UPLOAD_MIGRATION,
   PEP_MIGRATION,
   SQLITE_MAM_MIGRATION,
+  mucMigration("INTEGER PRIMARY KEY AUTOINCREMENT"),
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -106,6 +109,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       ...MAM_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
     expireUploads: db.prepare("UPDATE upload_slots SET expires = 0 WHERE owner = ?"),
+    forgetMuc: db.prepare("DELETE FROM muc_affiliation WHERE jid = ?"),
   };
 
   const guard = guardSync;
@@ -117,6 +121,7 @@ export function openSqliteChatStore(path: string): ChatStore {
     ...sqliteUpload(db),
     ...sqlitePep(db),
     ...sqliteMam(db),
+    ...sqliteMuc(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({
@@ -193,6 +198,7 @@ export function openSqliteChatStore(path: string): ChatStore {
           .transaction(() => {
             for (const statement of q.forget) statement.run(account);
             q.expireUploads.run(account);
+            q.forgetMuc.run(account);
           })
           .immediate(),
       ),

@@ -8,6 +8,7 @@ import type { FastTokenStore } from "./fast-tokens.ts";
 import type { UploadStore } from "./upload.ts";
 import type { PepStore } from "./pep.ts";
 import type { MamStore } from "./mam.ts";
+import type { MucStore } from "./muc.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -43,7 +44,7 @@ export interface PendingSubscription {
   readonly stanza: string;
 }
 
-export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamStore {
+export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamStore, MucStore {
   /** "sqlite" or "postgresql", for logs. */
   readonly kind: string;
   roster(account: string): Promise<{ version: number; items: RosterItem[] }>;
@@ -67,8 +68,8 @@ export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamS
 
   /**
    * Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages,
-   * private XML, vCard, blocklist, PEP nodes, message archive and archive preferences; its uploads
-   * (./upload.ts) are expired for their sweeper.
+   * private XML, vCard, blocklist, PEP nodes, message archive and archive preferences, and its MUC
+   * affiliations; its uploads (./upload.ts) are expired for their sweeper.
    */
   deleteAccount(account: string): Promise<void>;
 

@@ -22,6 +22,9 @@ const echo: ComponentModule<Record<string, never>> = {
       // Storage is open by now.
       await env.storage.store.blocklist("nobody@localhost");
     },
+    unavailable(from) {
+      events.push(`unavailable ${from.toString()}`);
+    },
     stop() {
       events.push("stop");
       return Promise.resolve();
@@ -76,7 +79,10 @@ after(async () => {
   for (const c of clients) await c.stop();
   await server.stop();
   await api.close();
-  assert.deepEqual(events, ["start", "stop"]);
+  assert.deepEqual(
+    events.filter((e) => !e.startsWith("unavailable")),
+    ["start", "stop"],
+  );
 });
 
 test("stanzas to a component's JIDs reach it; its answers reach full and bare JIDs", async () => {
@@ -100,6 +106,16 @@ test("stanzas to a component's JIDs reach it; its answers reach full and bare JI
     xml("iq", { type: "get", to: "nowhere.localhost" }, xml("query", { xmlns: "jabber:iq:version" })),
   );
   assert.equal(condition(r), "remote-server-not-found");
+});
+
+test("a broadcast unavailable presence is passed to the components", async () => {
+  const alice = await ChatClient.login(server.port, "alice", "alice-pw", "gone");
+  clients.push(alice);
+  await alice.send(xml("presence"));
+  await alice.send(xml("presence", { type: "unavailable" }));
+  // A round trip: the presence was routed before the check.
+  await alice.iq(xml("iq", { type: "get", to: "localhost" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+  assert.ok(events.includes("unavailable alice@localhost/gone"));
 });
 
 test("the host's disco#items lists the component", async () => {
