@@ -45,6 +45,10 @@ export interface ServerContext {
   readonly preAuthIq: IqRegistry;
   /** Extra stream features offered before authentication (XEP-0077's <register/>). */
   readonly preAuthFeatures: ((session: Session) => Element | undefined)[];
+  /** Stream features offered after authentication, after <bind/> (XEP-0198's <sm/>). */
+  readonly postAuthFeatures: ((session: Session) => Element | undefined)[];
+  /** Top-level elements after authentication by namespace (XEP-0198's <enable/>, <r/>, <resume/>…). */
+  readonly streamElements: Map<string, (session: Session, element: Element) => Promise<void> | void>;
   readonly hooks: ServerHooks;
   route: RouteFn;
   readonly logger: Logger;

@@ -36,6 +36,7 @@ import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts
 import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
+import { registerStreamManagement } from "./modules/sm/stream-management.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -99,6 +100,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     iq: new IqRegistry(),
     preAuthIq: new IqRegistry(),
     preAuthFeatures: [],
+    postAuthFeatures: [],
+    streamElements: new Map(),
     hooks: {
       bound: new Hook(),
       unbound: new Hook(),
@@ -126,6 +129,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerPing(ctx.iq);
   registerDisco(ctx.iq, () => chat.features);
   registerAccounts(ctx);
+  const streamManagement = registerStreamManagement({ ctx, storage });
 
   const live = new Set<Session>();
   // Prometheus text: the HTTP auth calls, and the sessions open now.
@@ -137,7 +141,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
     `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
     loginLimitMetrics(ctx.loginLimiter) +
-    (cluster === undefined ? "" : clusterMetrics(cluster));
+    (cluster === undefined ? "" : clusterMetrics(cluster)) +
+    streamManagement.metrics();
   const health = cluster === undefined ? undefined : () => cluster.health();
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();

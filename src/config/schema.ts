@@ -70,6 +70,12 @@ export interface HostOptions {
   readonly max_offline_messages: number;
   readonly vcard_max_size: number;
   readonly private_max_size: number;
+  readonly smacks_hibernation_time: number;
+  readonly smacks_max_queue_size: number;
+  readonly smacks_max_unacked_stanzas: number;
+  readonly push_notification_with_body: boolean;
+  readonly push_notification_with_sender: boolean;
+  readonly push_max_devices: number;
 }
 
 interface OptionSpec<T> {
@@ -325,6 +331,36 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1024, 16 * 1024 * 1024),
     default: 128 * 1024,
     doc: "bytes of one private XML element (XEP-0049); a larger one is refused with not-acceptable",
+  },
+  smacks_hibernation_time: {
+    check: v.seconds(1, 86400),
+    default: 600,
+    doc: "seconds a dropped session with stream management (XEP-0198) stays resumable",
+  },
+  smacks_max_queue_size: {
+    check: v.int(1, 100_000),
+    default: 500,
+    doc: "unacknowledged stanzas kept per session (XEP-0198); one more ends the session",
+  },
+  smacks_max_unacked_stanzas: {
+    check: v.int(0, 100_000),
+    default: 0,
+    doc: "stanzas sent before the server asks the client for an ack (XEP-0198 §4; 0: after each burst)",
+  },
+  push_notification_with_body: {
+    check: v.bool,
+    default: false,
+    doc: "include the message body in push notifications (XEP-0357): it goes through the app server",
+  },
+  push_notification_with_sender: {
+    check: v.bool,
+    default: false,
+    doc: "include the sender's JID in push notifications (XEP-0357)",
+  },
+  push_max_devices: {
+    check: v.int(1, 100),
+    default: 5,
+    doc: "push registrations (XEP-0357) kept per account; the oldest goes when one more is enabled",
   },
 };
 

@@ -33,6 +33,7 @@ export function streamFeatures(
     features.append(el("bind", { xmlns: NS_BIND }), el("session", { xmlns: NS_SESSION }, el("optional")));
     // XEP-0237 §3: clients send a roster version only when the server advertises versioning.
     features.append(el("ver", { xmlns: NS_ROSTER_VER }));
+    features.append(...extra);
     return features;
   }
   if (!s.secure && s.canStartTls) {
