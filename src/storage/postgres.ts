@@ -6,6 +6,8 @@ import type postgres from "postgres";
 import { guard, openPostgres } from "../db/postgres.ts";
 import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
 import { postgresAccountData } from "./postgres-account-data.ts";
+import { POSTGRES_PUSH_MIGRATION, PUSH_TABLES } from "./push.ts";
+import { postgresPush } from "./postgres-push.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -43,6 +45,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
   ACCOUNT_DATA_MIGRATION,
+  POSTGRES_PUSH_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -92,6 +95,7 @@ export async function openPostgresChatStore(
   return {
     kind: "postgresql",
     ...postgresAccountData(sql),
+    ...postgresPush(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -193,6 +197,7 @@ export async function openPostgresChatStore(
           await tx`DELETE FROM chat_offline WHERE account = ${account}`;
           for (const table of ACCOUNT_DATA_TABLES)
             await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
+          for (const table of PUSH_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

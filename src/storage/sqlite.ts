@@ -4,6 +4,8 @@
 import { openSqlite, guardSync } from "../db/sqlite.ts";
 import { ACCOUNT_DATA_MIGRATION, ACCOUNT_DATA_TABLES } from "./account-data.ts";
 import { sqliteAccountData } from "./sqlite-account-data.ts";
+import { PUSH_TABLES, SQLITE_PUSH_MIGRATION } from "./push.ts";
+import { sqlitePush } from "./sqlite-push.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -31,6 +33,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX chat_offline_account ON chat_offline (account, id);`,
   ACCOUNT_DATA_MIGRATION,
+  SQLITE_PUSH_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -89,6 +92,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       "chat_pending",
       "chat_offline",
       ...ACCOUNT_DATA_TABLES,
+      ...PUSH_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
   };
 
@@ -98,6 +102,7 @@ export function openSqliteChatStore(path: string): ChatStore {
   return {
     kind: "sqlite",
     ...sqliteAccountData(db),
+    ...sqlitePush(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({

@@ -4,6 +4,7 @@
 // holds, so several server processes can share one PostgreSQL without in-process state. Private
 // XML, vCards and blocklists are in ./account-data.ts.
 import type { AccountDataStore } from "./account-data.ts";
+import type { PushStore } from "./push.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -39,7 +40,7 @@ export interface PendingSubscription {
   readonly stanza: string;
 }
 
-export interface ChatStore extends AccountDataStore {
+export interface ChatStore extends AccountDataStore, PushStore {
   /** "sqlite" or "postgresql", for logs. */
   readonly kind: string;
   roster(account: string): Promise<{ version: number; items: RosterItem[] }>;
