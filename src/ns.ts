@@ -25,3 +25,4 @@ export const NS_PRIVATE = "jabber:iq:private"; // XEP-0049
 export const NS_VCARD = "vcard-temp"; // XEP-0054
 export const NS_BLOCKING = "urn:xmpp:blocking"; // XEP-0191
 export const NS_BLOCKING_ERRORS = "urn:xmpp:blocking:errors"; // XEP-0191 §3.5
+export const NS_PUSH = "urn:xmpp:push:0"; // XEP-0357

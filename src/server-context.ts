@@ -28,6 +28,13 @@ export interface ServerHooks {
   readonly accountRemoved: Hook<[string]>;
   /** An account's password was changed through the API (XEP-0077 §3.3); the argument is its bare JID. */
   readonly passwordChanged: Hook<[string]>;
+  /** A message was kept offline for an account (XEP-0160): its bare JID and the stanza as kept. */
+  readonly offlineStored: Hook<[string, Element]>;
+  /**
+   * An IQ result or error another entity sent to an account's bare JID: the reply to an IQ the server
+   * sent on the account's behalf (a XEP-0357 publish). Otherwise nothing handles it.
+   */
+  readonly accountIqReply: Hook<[Element]>;
 }
 
 /** Delivers a stanza a bound session sent (from already stamped). */

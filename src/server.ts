@@ -37,6 +37,7 @@ import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
 import { registerStreamManagement } from "./modules/sm/stream-management.ts";
+import { registerPush } from "./modules/push/push.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -107,6 +108,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       unbound: new Hook(),
       accountRemoved: new Hook(),
       passwordChanged: new Hook(),
+      offlineStored: new Hook(),
+      accountIqReply: new Hook(),
     },
     route: async () => {},
     logger,
@@ -130,6 +133,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerDisco(ctx.iq, () => chat.features);
   registerAccounts(ctx);
   const streamManagement = registerStreamManagement({ ctx, storage });
+  const push = registerPush({ ctx, storage }, chat.accountIq, streamManagement);
 
   const live = new Set<Session>();
   // Prometheus text: the HTTP auth calls, and the sessions open now.
@@ -142,7 +146,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
     loginLimitMetrics(ctx.loginLimiter) +
     (cluster === undefined ? "" : clusterMetrics(cluster)) +
-    streamManagement.metrics();
+    streamManagement.metrics() +
+    push.metrics();
   const health = cluster === undefined ? undefined : () => cluster.health();
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();

@@ -6,7 +6,7 @@ import { IqRegistry } from "../router/iq-registry.ts";
 import { errorReply, iqResult } from "../stanza/errors.ts";
 
 /** Handlers for IQs to an account's bare JID (the sender's own or another local account's). */
-export function createAccountIq(): IqRegistry {
+export function createAccountIq(extraFeatures: readonly string[] = []): IqRegistry {
   const iq = new IqRegistry();
   iq.on("get", NS_DISCO_INFO, "query", ({ iq: stanza, payload }) => {
     if (payload.attrs.node !== undefined) return errorReply(stanza, "item-not-found");
@@ -18,6 +18,7 @@ export function createAccountIq(): IqRegistry {
         el("identity", { category: "account", type: "registered" }),
         el("feature", { var: NS_DISCO_INFO }),
         el("feature", { var: NS_DISCO_ITEMS }),
+        ...extraFeatures.map((f) => el("feature", { var: f })),
       ),
     );
   });

@@ -14,7 +14,7 @@ import { registerPrivateStorage } from "./account-data/private-storage.ts";
 import { registerVcard } from "./account-data/vcard.ts";
 import { registerBlocking } from "./blocking/blocklist.ts";
 import { createBlockScreen } from "./blocking/screen.ts";
-import { NS_BLOCKING, NS_PRIVATE, NS_VCARD } from "../ns.ts";
+import { NS_BLOCKING, NS_PRIVATE, NS_PUSH, NS_VCARD } from "../ns.ts";
 
 export function registerChat(deps: ChatDeps): ChatRouting {
   const { ctx } = deps;
@@ -48,7 +48,8 @@ export function registerChat(deps: ChatDeps): ChatRouting {
         ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
       );
   });
-  const accountIq = createAccountIq();
+  // XEP-0357 §4: push is advertised on the account (src/modules/push/).
+  const accountIq = createAccountIq([NS_PUSH]);
   registerPrivateStorage(accountIq, deps);
   registerVcard(accountIq, deps);
   registerBlocking(accountIq, deps);
