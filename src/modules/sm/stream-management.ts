@@ -84,13 +84,12 @@ function handleElement(sm: StreamManagement, session: Session, element: Element)
       return outcome.replay();
     }
     case "r":
-      // §4: an <r/> or <a/> without stream management enabled is a protocol violation.
-      if (tap === undefined)
-        return session.close("unsupported-stanza-type", "Stream management is not enabled");
+      // Without stream management enabled, <r/> and <a/> are ignored, as Prosody does: slixmpp sends
+      // an <r/> right after binding, before its <enable/>.
+      if (tap === undefined) return;
       return session.send(ack(tap.handled));
     case "a": {
-      if (tap === undefined)
-        return session.close("unsupported-stanza-type", "Stream management is not enabled");
+      if (tap === undefined) return;
       const h = parseH(element.attrs.h);
       if (h === undefined) return session.close("invalid-xml", "Missing or invalid 'h' attribute");
       if (!tap.acknowledge(h))
