@@ -177,11 +177,13 @@ export class Session implements TransportHandlers, IdleTarget {
 
   /** RFC 6120 §10.1: stanzas from one session are processed in order. */
   onElement(element: Element, bytes: number): void {
-    this.backlog.add(bytes);
-    this.queue = this.queue.then(() => this.runElement(element, bytes));
+    // Settled on the backlog of the connection it came from (a resume moves the session to another).
+    const backlog = this.backlog;
+    backlog.add(bytes);
+    this.queue = this.queue.then(() => this.runElement(element, bytes, backlog));
   }
 
-  private async runElement(element: Element, bytes: number): Promise<void> {
+  private async runElement(element: Element, bytes: number, backlog: Backlog): Promise<void> {
     try {
       if (this.phase === "open") {
         await this.process(element);
@@ -191,7 +193,7 @@ export class Session implements TransportHandlers, IdleTarget {
       this.logger.error({ err }, "unexpected error while processing an element");
       this.close("internal-server-error");
     } finally {
-      this.backlog.settle(bytes);
+      backlog.settle(bytes);
     }
   }
 

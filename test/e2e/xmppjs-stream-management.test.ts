@@ -34,12 +34,6 @@ after(async () => {
   await api.close();
 });
 
-interface Sm {
-  enabled: boolean;
-  id: string;
-  on(event: "resumed", fn: () => void): void;
-}
-
 function once(c: Client, event: string, match: (x: XmlElement) => boolean = () => true): Promise<XmlElement> {
   return new Promise((resolve) => {
     const fn = (x: XmlElement) => {
@@ -67,7 +61,7 @@ async function scenario(service: string, resource: string): Promise<void> {
   clients.push(alice);
   alice.on("error", () => {});
   await alice.start();
-  const sm = (alice as unknown as { streamManagement: Sm }).streamManagement;
+  const sm = alice.streamManagement;
   const deadline = Date.now() + 5000;
   while (!sm.enabled && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.ok(sm.enabled && sm.id !== "", "stream management enabled with resumption");
