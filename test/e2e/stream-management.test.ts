@@ -8,6 +8,7 @@ import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { WsRawClient } from "../helpers/ws-client.ts";
+import { authenticated as smAuthenticated, resumable as smResumable } from "../helpers/sm-client.ts";
 
 const USERS = {
   "alice@localhost": "alice-pw",
@@ -46,34 +47,16 @@ after(async () => {
   await api.close();
 });
 
-/** A TLS connection authenticated as `user`, its stream restarted; returns it and the features. */
 async function authenticated(user: string): Promise<{ c: RawClient; features: string }> {
-  const c = await RawClient.connect(server.tlsPort, { tls: true });
-  open.push(c);
-  c.open();
-  await c.waitFor("</stream:features>");
-  const plain = Buffer.from(`\0${user}\0${user}-pw`).toString("base64");
-  c.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${plain}</auth>`);
-  await c.waitFor("<success");
-  c.received = "";
-  c.open();
-  const features = await c.waitFor(/<stream:features>[\s\S]*<\/stream:features>/);
-  return { c, features };
+  const r = await smAuthenticated(server.tlsPort, user);
+  open.push(r.c);
+  return r;
 }
 
-/** Logged in, bound to `resource`, SM enabled with resumption; returns the client and the id. */
 async function resumable(user: string, resource: string): Promise<{ c: RawClient; id: string }> {
-  const c = await RawClient.connect(server.tlsPort, { tls: true });
-  open.push(c);
-  c.open();
-  await c.waitFor("</stream:features>");
-  await c.login(user, `${user}-pw`, "localhost", resource);
-  const mark = c.received.length;
-  c.write(`<enable xmlns='${SM}' resume='true'/>`);
-  const enabled = await c.waitFor(/<enabled [^>]*\/>/, 5000, mark);
-  const id = /id="([^"]+)"/.exec(enabled)?.[1] ?? /id='([^']+)'/.exec(enabled)?.[1];
-  assert.ok(id, enabled);
-  return { c, id };
+  const r = await smResumable(server.tlsPort, user, resource);
+  open.push(r.c);
+  return r;
 }
 
 const sessionOf = (bare: string, resource: string) => server.server.ctx.sessions.get(bare, resource);
