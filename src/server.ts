@@ -325,11 +325,17 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       const closed = Promise.all(
         listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))),
       );
-      for (const session of live) session.close("system-shutdown", "The server is shutting down");
+      const ending = [...live];
+      for (const session of ending) session.close("system-shutdown", "The server is shutting down");
       const deadline = Date.now() + 2000;
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const socket of sockets) socket.destroy();
       await closed;
+      // Their ends (unavailable presence, XEP-0198 queues kept offline) finish before the store closes.
+      await Promise.race([
+        Promise.all(ending.map((s) => s.unbind())),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await cluster?.stop();
       await storage.close();
