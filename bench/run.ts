@@ -20,6 +20,7 @@ import { memorySuite } from "./suites/memory.ts";
 import { providerSuite } from "./suites/provider.ts";
 import { slowApiSuite } from "./suites/slow-api.ts";
 import { clusterSuite } from "./suites/cluster.ts";
+import { smSuite } from "./suites/sm.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -31,6 +32,7 @@ const SUITES: readonly Suite[] = [
   cacheSuite,
   extauthSuite,
   clusterSuite,
+  smSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");

@@ -340,7 +340,7 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
   smacks_max_queue_size: {
     check: v.int(1, 100_000),
     default: 500,
-    doc: "unacknowledged stanzas kept per session (XEP-0198); one more ends the session",
+    doc: "unacknowledged stanzas a hibernating session keeps (XEP-0198); one more ends it (connected: twice this)",
   },
   smacks_max_unacked_stanzas: {
     check: v.int(0, 100_000),

@@ -53,12 +53,26 @@ test("the handled counter wraps", () => {
   assert.equal(state.handled, 0);
 });
 
-test("one stanza past the queue limit ends the session, and the stanza is kept for settling", async () => {
+test("asleep, one stanza past the queue limit ends the session; the stanza is kept for settling", async () => {
   const { session, closed } = fakeSession();
   const state = new SmState("id", LIMITS, EVENTS);
-  for (const n of [1, 2, 3, 4]) state.outbound(session, message(n), true);
+  for (const n of [1, 2, 3, 4]) state.outbound(session, message(n), false);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(closed, ["resource-constraint"]);
   assert.equal(state.mayHibernate(session), false);
   assert.equal(state.takeUnacked().length, 4);
+});
+
+test("connected, a burst may reach twice the limit; it cannot hibernate with more than the limit", async () => {
+  const { session, closed } = fakeSession();
+  const state = new SmState("id", LIMITS, EVENTS);
+  for (const n of [1, 2, 3, 4, 5, 6]) state.outbound(session, message(n), true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(closed, []);
+  assert.equal(state.mayHibernate(session), false, "6 kept, the limit is 3");
+  assert.equal(state.acknowledge(3), true);
+  assert.equal(state.mayHibernate(session), true);
+  for (const n of [7, 8, 9, 10]) state.outbound(session, message(n), true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(closed, ["resource-constraint"]);
 });

@@ -76,7 +76,10 @@ export class SmState implements StreamTap {
     if (!isStanza(element) || this.over) return;
     this.queue.push({ stanza: element, at: Date.now() });
     if (!written) this.events.queuedAsleep(session, element);
-    if (this.queue.length > this.limits.maxQueue) return this.overflow(session);
+    // Asleep, the limit holds. Connected, a burst may outrun the client's acks: twice the limit
+    // still bounds a client that never acknowledges anything.
+    const cap = written ? 2 * this.limits.maxQueue : this.limits.maxQueue;
+    if (this.queue.length > cap) return this.overflow(session);
     if (written && !this.awaitingAck && !this.ackScheduled && this.queue.length > this.limits.maxUnacked) {
       // After the current burst: one <r/> for the stanzas written in this turn of the event loop.
       this.ackScheduled = true;
@@ -112,7 +115,13 @@ export class SmState implements StreamTap {
   }
 
   mayHibernate(session: Session): boolean {
-    return this.id !== undefined && session.bound && !this.over && !this.overflowing;
+    return (
+      this.id !== undefined &&
+      session.bound &&
+      !this.over &&
+      !this.overflowing &&
+      this.queue.length <= this.limits.maxQueue
+    );
   }
 
   hibernated(session: Session): void {
