@@ -141,7 +141,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     httpMetrics.toPrometheus() +
     cacheMetrics.toPrometheus() +
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
-    `xha_c2s_connections ${live.size}\n` +
+    `xha_c2s_connections ${live.size - streamManagement.hibernating}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
     `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
     loginLimitMetrics(ctx.loginLimiter) +

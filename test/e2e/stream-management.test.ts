@@ -241,6 +241,19 @@ describe("XEP-0198 over TCP", () => {
   });
 });
 
+describe("XEP-0198 metrics", () => {
+  test("resumptions, refusals and hibernating sessions are counted", async () => {
+    const { c } = await resumable("dave", "metrics");
+    c.destroy();
+    await hibernating("dave@localhost", "metrics");
+    const text = await (await fetch(`https://localhost:${server.httpsPort}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? -1);
+    assert.ok(value("xha_sm_resumed_total") >= 2, text);
+    assert.ok(value("xha_sm_resume_failed_total") >= 1, text);
+    assert.ok(value("xha_sm_hibernating_sessions") >= 1, text);
+  });
+});
+
 describe("XEP-0198 over WebSocket", () => {
   test("enable, drop, resume with replay", async () => {
     const url = `wss://localhost:${server.httpsPort}/xmpp-websocket`;

@@ -44,6 +44,7 @@ export function resumeStreamManagement(sm: StreamManagement, next: Session, resu
     session.close("undefined-condition", "Acknowledged more stanzas than were sent");
     return refuse(failed("undefined-condition", undefined, "Acknowledged more stanzas than were sent"));
   }
+  if (session.hibernating) sm.hibernating--;
   session.resumeOn(next);
   state.woke(session);
   sm.resumed++;

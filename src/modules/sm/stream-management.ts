@@ -22,10 +22,13 @@ export class StreamManagement {
   resumed = 0;
   resumeFailures = 0;
   expired = 0;
+  /** Sessions of this node hibernating now (bound, without a connection). */
+  hibernating = 0;
 
   constructor() {
     this.events = {
       hibernated: (session, state) => {
+        this.hibernating++;
         session.logger.debug({ seconds: state.hibernationSeconds }, "stream management: hibernating");
       },
       queuedAsleep: (session, stanza) => {
@@ -36,7 +39,10 @@ export class StreamManagement {
         );
       },
       ended: (session, state) => {
-        if (state.hibernatedAt !== undefined) this.expired++;
+        if (state.hibernatedAt !== undefined) {
+          this.expired++;
+          this.hibernating--;
+        }
         const account = session.jid?.bare().toString();
         if (state.id !== undefined && account !== undefined)
           this.registry.end(state.id, account, state.handled);
@@ -59,6 +65,9 @@ export class StreamManagement {
       "# HELP xha_sm_resumable_sessions Sessions with XEP-0198 resumption enabled on this node.\n" +
       "# TYPE xha_sm_resumable_sessions gauge\n" +
       `xha_sm_resumable_sessions ${this.registry.size}\n` +
+      "# HELP xha_sm_hibernating_sessions Sessions of this node hibernating (bound, connection gone).\n" +
+      "# TYPE xha_sm_hibernating_sessions gauge\n" +
+      `xha_sm_hibernating_sessions ${this.hibernating}\n` +
       "# HELP xha_sm_resumed_total XEP-0198 resumptions that succeeded.\n# TYPE xha_sm_resumed_total counter\n" +
       `xha_sm_resumed_total ${this.resumed}\n` +
       "# HELP xha_sm_resume_failed_total XEP-0198 resumptions refused (unknown or expired id).\n" +
