@@ -49,3 +49,4 @@ export const NS_MAM = "urn:xmpp:mam:2"; // XEP-0313
 export const NS_MAM_EXTENDED = "urn:xmpp:mam:2#extended"; // XEP-0313 §4.1.3 (before-id, after-id, ids)
 export const NS_SID = "urn:xmpp:sid:0"; // XEP-0359
 export const NS_RSM = "http://jabber.org/protocol/rsm"; // XEP-0059
+export const NS_PUSH = "urn:xmpp:push:0"; // XEP-0357

@@ -30,6 +30,13 @@ export interface ServerHooks {
   readonly accountRemoved: Hook<[string]>;
   /** An account's password was changed through the API (XEP-0077 §3.3); the argument is its bare JID. */
   readonly passwordChanged: Hook<[string]>;
+  /** A message was kept offline for an account (XEP-0160): its bare JID and the stanza as kept. */
+  readonly offlineStored: Hook<[string, Element]>;
+  /**
+   * An IQ result or error another entity sent to an account's bare JID: the reply to an IQ the server
+   * sent on the account's behalf (a XEP-0357 publish). Otherwise nothing handles it.
+   */
+  readonly accountIqReply: Hook<[Element]>;
 }
 
 /** Delivers a stanza a bound session sent (from already stamped). */
@@ -54,13 +61,14 @@ export interface ServerContext {
   readonly loginLimiter: LoginLimiter;
   /** XEP-0030: features and nodes advertised, registered by the modules that implement them. */
   readonly disco: DiscoRegistry;
-  /** Extra stream features offered after authentication (XEP-0352's <csi/>). */
+  /** Stream features offered after authentication, after <bind/> (XEP-0198's <sm/>, XEP-0352's <csi/>). */
   readonly postAuthFeatures: ((session: Session) => Element | undefined)[];
   /**
-   * Top-level elements other than stanzas accepted after authentication ("nonzas", e.g. XEP-0352's
-   * <active/>), by "namespace localName"; anything else still ends the stream.
+   * Top-level elements other than stanzas accepted after authentication ("nonzas": XEP-0198's
+   * <enable/>, <resume/>, <r/>, <a/>; XEP-0352's <active/>), by "namespace localName"; anything else
+   * still ends the stream.
    */
-  readonly nonzas: Map<string, (session: Session, element: Element) => void>;
+  readonly nonzas: Map<string, (session: Session, element: Element) => Promise<void> | void>;
   /** SASL2 and Bind2 inline features (XEP-0388, XEP-0386): Bind2, FAST, and later XEP-0198. */
   readonly inline: InlineRegistry;
 }

@@ -42,6 +42,8 @@ import { registerCsi } from "./modules/csi/index.ts";
 import { InlineRegistry } from "./stream/sasl2-inline.ts";
 import { registerSasl2 } from "./modules/sasl2.ts";
 import { createComponents } from "./components/components.ts";
+import { registerStreamManagement } from "./modules/sm/stream-management.ts";
+import { registerPush } from "./modules/push/push.ts";
 
 export interface XmppServer {
   readonly ctx: ServerContext;
@@ -110,6 +112,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       unbound: new Hook(),
       accountRemoved: new Hook(),
       passwordChanged: new Hook(),
+      offlineStored: new Hook(),
+      accountIqReply: new Hook(),
     },
     route: async () => {},
     logger,
@@ -142,6 +146,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerAdhoc(ctx);
   registerCsi(ctx);
   registerSasl2({ ctx, storage });
+  const streamManagement = registerStreamManagement({ ctx, storage });
+  const push = registerPush({ ctx, storage }, chat.accountIq, streamManagement);
 
   const live = new Set<Session>();
   // Prometheus text: the HTTP auth calls, and the sessions open now.
@@ -149,11 +155,13 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     httpMetrics.toPrometheus() +
     cacheMetrics.toPrometheus() +
     "# HELP xha_c2s_connections Client connections open, authenticated or not.\n# TYPE xha_c2s_connections gauge\n" +
-    `xha_c2s_connections ${live.size}\n` +
+    `xha_c2s_connections ${live.size - streamManagement.hibernating}\n` +
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
     `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
     loginLimitMetrics(ctx.loginLimiter) +
-    (cluster === undefined ? "" : clusterMetrics(cluster));
+    (cluster === undefined ? "" : clusterMetrics(cluster)) +
+    streamManagement.metrics() +
+    push.metrics();
   const health = cluster === undefined ? undefined : () => cluster.health();
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
@@ -340,11 +348,17 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       const closed = Promise.all(
         listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))),
       );
-      for (const session of live) session.close("system-shutdown", "The server is shutting down");
+      const ending = [...live];
+      for (const session of ending) session.close("system-shutdown", "The server is shutting down");
       const deadline = Date.now() + 2000;
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const socket of sockets) socket.destroy();
       await closed;
+      // Their ends (unavailable presence, XEP-0198 queues kept offline) finish before the store closes.
+      await Promise.race([
+        Promise.all(ending.map((s) => s.unbind())),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await components.stop();
       await cluster?.stop();

@@ -13,6 +13,8 @@ export interface LoginTarget {
   readonly starttls: boolean;
   /** Per-step deadline. */
   readonly stepTimeoutMs: number;
+  /** Bind a resource (default); false stops after the restart that follows SASL (a XEP-0198 resume). */
+  readonly bind?: boolean;
 }
 
 export interface Session {
@@ -105,11 +107,13 @@ export async function login(
 
     socket.write(streamHeader(domain));
     await reader.waitFor(FEATURES_END, ms);
-    socket.write(
-      `<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`,
-    );
-    const iq = await reader.waitFor(IQ_END, ms);
-    if (!iq.includes("<jid>")) throw new StepError("bind", "bind failed");
+    if (target.bind !== false) {
+      socket.write(
+        `<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`,
+      );
+      const iq = await reader.waitFor(IQ_END, ms);
+      if (!iq.includes("<jid>")) throw new StepError("bind", "bind failed");
+    }
     const latencyMs = performance.now() - t0;
 
     const s = socket;

@@ -88,6 +88,12 @@ export interface HostOptions {
   readonly default_archive_policy: boolean | "roster";
   readonly max_archive_query_results: number;
   readonly mam_include_total: boolean;
+  readonly smacks_hibernation_time: number;
+  readonly smacks_max_queue_size: number;
+  readonly smacks_max_unacked_stanzas: number;
+  readonly push_notification_with_body: boolean;
+  readonly push_notification_with_sender: boolean;
+  readonly push_max_devices: number;
 }
 
 interface OptionSpec<T> {
@@ -421,6 +427,36 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.bool,
     default: false,
     doc: "answer archive queries with the RSM <count/> of every match (a second read, costly on large archives)",
+  },
+  smacks_hibernation_time: {
+    check: v.seconds(1, 86400),
+    default: 600,
+    doc: "seconds a dropped session with stream management (XEP-0198) stays resumable",
+  },
+  smacks_max_queue_size: {
+    check: v.int(1, 100_000),
+    default: 500,
+    doc: "unacknowledged stanzas a hibernating session keeps (XEP-0198); one more ends it (connected: twice this)",
+  },
+  smacks_max_unacked_stanzas: {
+    check: v.int(0, 100_000),
+    default: 0,
+    doc: "stanzas sent before the server asks the client for an ack (XEP-0198 §4; 0: after each burst)",
+  },
+  push_notification_with_body: {
+    check: v.bool,
+    default: false,
+    doc: "include the message body in push notifications (XEP-0357): it goes through the app server",
+  },
+  push_notification_with_sender: {
+    check: v.bool,
+    default: false,
+    doc: "include the sender's JID in push notifications (XEP-0357)",
+  },
+  push_max_devices: {
+    check: v.int(1, 100),
+    default: 5,
+    doc: "push registrations (XEP-0357) kept per account; the oldest goes when one more is enabled",
   },
 };
 

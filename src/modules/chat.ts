@@ -15,7 +15,7 @@ import { registerPrivateStorage } from "./account-data/private-storage.ts";
 import { registerVcard } from "./account-data/vcard.ts";
 import { registerBlocking } from "./blocking/blocklist.ts";
 import { createBlockScreen } from "./blocking/screen.ts";
-import { NS_BLOCKING, NS_OFFLINE, NS_PRIVATE, NS_VCARD } from "../ns.ts";
+import { NS_BLOCKING, NS_OFFLINE, NS_PRIVATE, NS_PUSH, NS_VCARD } from "../ns.ts";
 import type { AccountDiscoExtension } from "./account-disco.ts";
 import { registerPep } from "./pep/pep.ts";
 import { MAM_ACCOUNT_FEATURES, registerMam } from "./mam/mam.ts";
@@ -58,6 +58,8 @@ export function registerChat(deps: ChatDeps): ChatRouting {
   discoExtensions.push(pep.disco);
   registerPrivateStorage(accountIq, deps, pep.privateStored);
   registerVcard(accountIq, deps, pep.vcardStored);
+  // XEP-0357 §4: push is advertised on the account (src/modules/push/).
+  ctx.disco.addAccountFeature(NS_PUSH);
   registerBlocking(accountIq, deps);
   const mam = registerMam(accountIq, deps);
   ctx.disco.addAccountFeature(...MAM_ACCOUNT_FEATURES);

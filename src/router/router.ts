@@ -60,7 +60,8 @@ async function routeIq(
   }
   if (target.local !== undefined && target.resource === undefined) {
     if (sender !== undefined && target.equals(sender)) return handleIq(session, iq, [chat.accountIq, ctx.iq]);
-    if (iq.attrs.type === "result" || iq.attrs.type === "error") return;
+    if (iq.attrs.type === "result" || iq.attrs.type === "error")
+      return ctx.hooks.accountIqReply.run((err) => session.logger.error({ err }, "IQ reply hook failed"), iq);
     // RFC 6121 §8.5.1: an IQ to an account that does not exist is service-unavailable.
     if ((await accountExists(ctx, target, session.abort.signal)) === "no")
       return session.send(errorReply(iq, "service-unavailable"));

@@ -16,6 +16,8 @@ import { MAM_TABLES, POSTGRES_MAM_MIGRATION } from "./mam.ts";
 import { postgresMam } from "./postgres-mam.ts";
 import { postgresMuc } from "./postgres-muc.ts";
 import { mucMigration } from "./muc.ts";
+import { POSTGRES_PUSH_MIGRATION, PUSH_TABLES } from "./push.ts";
+import { postgresPush } from "./postgres-push.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 export interface PostgresChatStoreOptions {
@@ -58,6 +60,7 @@ const MIGRATIONS: readonly string[] = [
   PEP_MIGRATION,
   POSTGRES_MAM_MIGRATION,
   mucMigration("BIGSERIAL PRIMARY KEY"),
+  POSTGRES_PUSH_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -111,6 +114,7 @@ export async function openPostgresChatStore(
     ...postgresPep(sql),
     ...postgresMam(sql),
     ...postgresMuc(sql),
+    ...postgresPush(sql),
     roster: (account) =>
       guard("roster read", () =>
         sql.begin("ISOLATION LEVEL REPEATABLE READ", async (tx) => {
@@ -217,6 +221,7 @@ export async function openPostgresChatStore(
           for (const table of PEP_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           for (const table of MAM_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
           await tx`DELETE FROM muc_affiliation WHERE jid = ${account}`;
+          for (const table of PUSH_TABLES) await tx`DELETE FROM ${tx(table)} WHERE account = ${account}`;
         }),
       ),
     close: () => sql.end({ timeout: 5 }),

@@ -14,6 +14,8 @@ import { MAM_TABLES, SQLITE_MAM_MIGRATION } from "./mam.ts";
 import { sqliteMam } from "./sqlite-mam.ts";
 import { sqliteMuc } from "./sqlite-muc.ts";
 import { mucMigration } from "./muc.ts";
+import { PUSH_TABLES, SQLITE_PUSH_MIGRATION } from "./push.ts";
+import { sqlitePush } from "./sqlite-push.ts";
 import { sameItem, type ChatStore, type RosterItem, type Subscription } from "./store.ts";
 
 /** Migration N (1-based) brings the schema from version N-1 to N. */
@@ -46,6 +48,7 @@ const MIGRATIONS: readonly string[] = [
   PEP_MIGRATION,
   SQLITE_MAM_MIGRATION,
   mucMigration("INTEGER PRIMARY KEY AUTOINCREMENT"),
+  SQLITE_PUSH_MIGRATION,
 ];
 
 /** The schema version this program migrates to (doctor compares a database with it). */
@@ -107,6 +110,7 @@ export function openSqliteChatStore(path: string): ChatStore {
       ...FAST_TABLES,
       ...PEP_TABLES,
       ...MAM_TABLES,
+      ...PUSH_TABLES,
     ].map((table) => db.prepare(`DELETE FROM ${table} WHERE account = ?`)),
     expireUploads: db.prepare("UPDATE upload_slots SET expires = 0 WHERE owner = ?"),
     forgetMuc: db.prepare("DELETE FROM muc_affiliation WHERE jid = ?"),
@@ -122,6 +126,7 @@ export function openSqliteChatStore(path: string): ChatStore {
     ...sqlitePep(db),
     ...sqliteMam(db),
     ...sqliteMuc(db),
+    ...sqlitePush(db),
     roster: (account) =>
       guard("roster read", () =>
         db.transaction(() => ({

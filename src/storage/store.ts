@@ -9,6 +9,7 @@ import type { UploadStore } from "./upload.ts";
 import type { PepStore } from "./pep.ts";
 import type { MamStore } from "./mam.ts";
 import type { MucStore } from "./muc.ts";
+import type { PushStore } from "./push.ts";
 
 /** RFC 6121 §2.1.2.5. */
 export type Subscription = "none" | "to" | "from" | "both";
@@ -44,7 +45,7 @@ export interface PendingSubscription {
   readonly stanza: string;
 }
 
-export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamStore, MucStore {
+export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamStore, MucStore, PushStore {
   /** "sqlite" or "postgresql", for logs. */
   readonly kind: string;
   roster(account: string): Promise<{ version: number; items: RosterItem[] }>;
@@ -69,7 +70,7 @@ export interface ChatStore extends AccountDataStore, UploadStore, PepStore, MamS
   /**
    * Forgets everything kept for the account (XEP-0077 removal): roster, version, requests, messages,
    * private XML, vCard, blocklist, PEP nodes, message archive and archive preferences, and its MUC
-   * affiliations; its uploads (./upload.ts) are expired for their sweeper.
+   * affiliations and push registrations; its uploads (./upload.ts) are expired for their sweeper.
    */
   deleteAccount(account: string): Promise<void>;
 

@@ -7,7 +7,6 @@ import { resourcePrep } from "../precis/index.ts";
 import { errorReply, iqResult, mayReplyWithError } from "../stanza/errors.ts";
 import { iqPayload } from "../router/iq-registry.ts";
 import type { Session } from "./session.ts";
-import { nonzaKey } from "../server-context.ts";
 
 async function bind(session: Session, iq: Element, payload: Element): Promise<void> {
   if (session.bound)
@@ -63,9 +62,6 @@ export function announceBound(session: Session): void {
 }
 
 export async function handleBoundOrBinding(session: Session, element: Element): Promise<void> {
-  // Nonzas a module accepts (XEP-0352's <active/>, …), before the stanza check.
-  const nonza = session.ctx.nonzas.get(nonzaKey(element.xmlns ?? "", element.localName));
-  if (nonza !== undefined) return nonza(session, element);
   if (element.xmlns !== NS_CLIENT || !["iq", "message", "presence"].includes(element.name)) {
     return session.close("unsupported-stanza-type", `<${element.name}/> is not a stanza`);
   }

@@ -4,9 +4,10 @@ import type { Logger } from "../log.ts";
 import { el, type Element } from "../xml/element.ts";
 import { streamError, type StreamErrorCondition } from "../xml/stream-errors.ts";
 import { NS_CLIENT, NS_SASL, NS_SASL2, NS_STREAMS, NS_TLS } from "../ns.ts";
+import type { StreamTap } from "./stream-tap.ts";
 import type { Jid } from "../jid.ts";
-import type { HostContext, ServerContext } from "../server-context.ts";
-import type { StreamTransport, TransportHandlers } from "./transport.ts";
+import { nonzaKey, type HostContext, type ServerContext } from "../server-context.ts";
+import { NOOP_HANDLERS, type StreamTransport, type TransportHandlers } from "./transport.ts";
 import { CHANNEL_BINDING_TYPES } from "../tls/channel-binding.ts";
 import { streamFeatures, type FeatureState } from "./features.ts";
 import { handleAuth, type SaslState } from "./sasl.ts";
@@ -18,7 +19,8 @@ import { IdleWatch, type IdleTarget } from "./idle.ts";
 import { randomId } from "./random-id.ts";
 import { Backlog } from "./backlog.ts";
 
-type Phase = "await-header" | "open" | "closing" | "closed";
+/** "hibernating": XEP-0198 §5, the connection dropped; still bound, stanzas are kept for a resume. */
+type Phase = "await-header" | "open" | "hibernating" | "closing" | "closed";
 
 /** Holds stanzas back from a session's stream and releases them, in order (XEP-0352). */
 export interface OutboundGate {
@@ -52,16 +54,18 @@ export class Session implements TransportHandlers, IdleTarget {
   authenticated = false;
   bound = false;
   readonly sasl: SaslState = { failures: 0, exchange: undefined, mechanism: undefined, call: undefined };
+  /** XEP-0198 stream management once enabled: sees the stanzas in and out (src/modules/sm/). */
+  tap: StreamTap | undefined;
 
   private phase: Phase = "await-header";
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private headerSent = false;
-  private readonly idle: IdleWatch;
+  private idle: IdleWatch;
   private moduleData: Map<string, unknown> | undefined;
   private controller: AbortController | undefined;
   private unbinding: Promise<void> | undefined;
-  private readonly backlog: Backlog;
+  private backlog: Backlog;
   /** The peer's closing tag arrived: what it sent before is still processed, in order. */
   private endReceived = false;
   /** The connection went away after the closing tag; the end is done once the queue drains. */
@@ -69,7 +73,7 @@ export class Session implements TransportHandlers, IdleTarget {
 
   /** `live` (optional) holds the session from its creation until its connection is gone. */
   constructor(
-    readonly transport: StreamTransport,
+    public transport: StreamTransport,
     readonly ctx: ServerContext,
     private readonly live?: Set<Session>,
   ) {
@@ -111,8 +115,13 @@ export class Session implements TransportHandlers, IdleTarget {
     return this.controller;
   }
 
+  /** Open, or hibernating (XEP-0198 §5): either way it takes stanzas. */
   get isOpen(): boolean {
-    return this.phase === "open";
+    return this.phase === "open" || this.phase === "hibernating";
+  }
+
+  get hibernating(): boolean {
+    return this.phase === "hibernating";
   }
 
   /**
@@ -120,8 +129,11 @@ export class Session implements TransportHandlers, IdleTarget {
    * stanza to write later (hold() returns true). Stream errors and closing bypass it.
    */
   gate: OutboundGate | undefined;
+  /** True while teardown() hands what a gate held to the stream tap (write() then does not write). */
+  private spilling = false;
 
   send(element: Element): void {
+    if (this.phase === "hibernating") return this.tap?.outbound(this, element, false);
     if (this.phase !== "open" && this.phase !== "await-header") return;
     if (this.gate?.hold(element) === true) return;
     this.write(element);
@@ -132,8 +144,12 @@ export class Session implements TransportHandlers, IdleTarget {
    * management counter must count), for send() and for what the gate releases.
    */
   write(element: Element): void {
+    // What a gate releases while hibernating, or at the end, is not written: stream management
+    // keeps it for a resume or settles it like any unacknowledged stanza (XEP-0198 §5/§6).
+    if (this.phase === "hibernating" || this.spilling) return this.tap?.outbound(this, element, false);
     if (this.phase !== "open" && this.phase !== "await-header") return;
     this.transport.send(element);
+    this.tap?.outbound(this, element, true);
   }
 
   featureState(): FeatureState {
@@ -191,18 +207,23 @@ export class Session implements TransportHandlers, IdleTarget {
 
   /** RFC 6120 §10.1: stanzas from one session are processed in order. */
   onElement(element: Element, bytes: number): void {
-    this.backlog.add(bytes);
-    this.queue = this.queue.then(() => this.runElement(element, bytes));
+    // Settled on the backlog of the connection it came from (a resume moves the session to another).
+    const backlog = this.backlog;
+    backlog.add(bytes);
+    this.queue = this.queue.then(() => this.runElement(element, bytes, backlog));
   }
 
-  private async runElement(element: Element, bytes: number): Promise<void> {
+  private async runElement(element: Element, bytes: number, backlog: Backlog): Promise<void> {
     try {
-      if (this.phase === "open") await this.process(element);
+      if (this.phase === "open") {
+        await this.process(element);
+        if (element.xmlns === NS_CLIENT) this.tap?.inbound(this);
+      }
     } catch (err) {
       this.logger.error({ err }, "unexpected error while processing an element");
       this.close("internal-server-error");
     } finally {
-      this.backlog.settle(bytes);
+      backlog.settle(bytes);
     }
   }
 
@@ -219,11 +240,16 @@ export class Session implements TransportHandlers, IdleTarget {
   }
 
   onReadTimeout(): void {
+    // XEP-0198 §5: a silent peer may be a dead connection the client will come back to.
+    if (this.tap?.mayHibernate(this) === true) return this.transport.destroy();
     this.close("connection-timeout", "No input for too long");
   }
 
   private async process(element: Element): Promise<void> {
     if (!this.authenticated) return this.beforeAuth(element);
+    // Nonzas a module accepts (XEP-0198's <resume/> before binding, XEP-0352's <active/>, …).
+    const nonza = this.ctx.nonzas.get(nonzaKey(element.xmlns ?? "", element.localName));
+    if (nonza !== undefined) return nonza(this, element);
     return handleBoundOrBinding(this, element);
   }
 
@@ -278,6 +304,7 @@ export class Session implements TransportHandlers, IdleTarget {
   /** Closes the stream, with a stream error when a condition is given (RFC 6120 §4.4, §4.9). */
   close(condition?: StreamErrorCondition, text?: string): void {
     if (this.phase === "closing" || this.phase === "closed") return;
+    if (this.phase === "hibernating") return this.teardown();
     this.releaseGate();
     this.openHeader(this.host?.name);
     if (condition !== undefined) {
@@ -323,7 +350,15 @@ export class Session implements TransportHandlers, IdleTarget {
   }
 
   onClose(): void {
-    if (this.phase === "closed") return;
+    if (this.phase === "closed" || this.phase === "hibernating") return;
+    // XEP-0198 §5: gone without a closing tag, with resumption enabled: stays bound for a while.
+    if (this.phase === "open" && !this.endReceived && this.tap?.mayHibernate(this) === true) {
+      this.phase = "hibernating";
+      this.idle.stop();
+      this.releaseGate();
+      this.tap.hibernated(this);
+      return;
+    }
     // Gone right after its closing tag: finish its stanzas first (bounded by the backlog and the
     // API timeouts). Before authentication there is nothing worth finishing.
     if (this.endReceived && this.bound && this.backlog.stanzas > 0) {
@@ -335,6 +370,10 @@ export class Session implements TransportHandlers, IdleTarget {
 
   private teardown(): void {
     if (this.phase === "closed") return;
+    // Held back by XEP-0352 and never written: handed to stream management like unacknowledged ones.
+    this.spilling = true;
+    this.releaseGate();
+    this.spilling = false;
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.idle.stop();
@@ -343,7 +382,44 @@ export class Session implements TransportHandlers, IdleTarget {
     this.sasl.exchange?.dispose();
     this.sasl.exchange = undefined;
     this.live?.delete(this);
+    this.tap?.ended(this);
     void this.unbind();
+  }
+
+  /**
+   * XEP-0198 §5: this session (hibernating, or still on a connection it will lose now) continues on
+   * the connection of `next`, a session authenticated as the same account, which is dropped without
+   * unbinding: the full JID, presence, carbons and module data stay as they were.
+   */
+  resumeOn(next: Session): void {
+    const old = this.transport;
+    old.setHandlers(NOOP_HANDLERS);
+    if (this.phase === "open") {
+      old.closeStream();
+      old.destroy();
+    }
+    next.handOver();
+    this.transport = next.transport;
+    this.transport.setHandlers(this);
+    this.backlog = new Backlog(this.transport, this.ctx.global.c2s_stanza_size_limit);
+    this.phase = "open";
+    this.headerSent = true;
+    this.endReceived = false;
+    this.closeDeferred = false;
+    this.idle.stop();
+    this.idle = new IdleWatch(this, {
+      keepaliveMs: this.ctx.global.c2s_keepalive_interval * 1000,
+      readTimeoutMs: this.ctx.global.c2s_read_timeout * 1000,
+    });
+  }
+
+  /** Gives this connection to a resumed session (resumeOn): nothing of this one remains. */
+  private handOver(): void {
+    this.phase = "closed";
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.idle.stop();
+    this.controller?.abort();
+    this.live?.delete(this);
   }
 
   /**

@@ -99,8 +99,13 @@ export class ChatClient {
     );
   }
 
-  /** Destroys the TCP/TLS socket without a closing handshake (a dead peer, as the server sees it). */
+  /**
+   * Destroys the TCP/TLS socket without a closing handshake (a dead peer, as the server sees it),
+   * and does not reconnect. @xmpp/client enables XEP-0198 resumption: the server keeps the session
+   * (hibernating) for its smacks_hibernation_time before it ends.
+   */
   drop(): void {
+    this.xmpp.reconnect.stop();
     type Wrapped = { destroy?: () => void; socket?: Wrapped };
     let s = (this.xmpp as unknown as { socket?: Wrapped }).socket;
     while (s !== undefined && typeof s.destroy !== "function") s = s.socket;

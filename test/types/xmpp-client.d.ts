@@ -48,6 +48,10 @@ declare module "@xmpp/client" {
     stop(): Promise<void>;
     send(...elements: XmlElement[]): Promise<void>;
     sendReceive(element: XmlElement, timeout?: number): Promise<XmlElement>;
+    /** @xmpp/reconnect: reconnects after a disconnect until stopped. */
+    reconnect: { stop(): void };
+    /** @xmpp/stream-management (XEP-0198), enabled after binding when the server offers it. */
+    streamManagement: EventEmitter & { enabled: boolean; id: string };
   }
 
   export function client(options: ClientOptions): Client;

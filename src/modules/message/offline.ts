@@ -26,7 +26,13 @@ export function createOffline({ ctx, storage }: ChatDeps): OfflineMessages {
         el("delay", { xmlns: NS_DELAY, from: domain, stamp: new Date().toISOString() }, "Offline storage"),
       );
       try {
-        return (await storage.store.storeOffline(account, stamped.toString(), max)) ? "stored" : "full";
+        if (!(await storage.store.storeOffline(account, stamped.toString(), max))) return "full";
+        ctx.hooks.offlineStored.run(
+          (err) => ctx.logger.error({ err }, "offline hook failed"),
+          account,
+          stamped,
+        );
+        return "stored";
       } catch (err) {
         ctx.logger.error({ err, account }, "could not keep an offline message");
         return "failed";

@@ -1,0 +1,74 @@
+// XEP-0198 in a cluster of two nodes (one PostgreSQL schema, one Redis prefix): a message from a user
+// on the other node reaches a hibernating session through its handle and is kept; a resume sent to
+// the other node fails with item-not-found (ids name sessions of their own node); a resume on the
+// session's node replays the message.
+import { test, before, after } from "node:test";
+import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
+import type { TestServer } from "../helpers/xmpp-server.ts";
+import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
+import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
+import { NS_SM, authenticated, resumable } from "../helpers/sm-client.ts";
+import type { RawClient } from "../helpers/raw-client.ts";
+
+const skip = pgSkip !== false ? pgSkip : redisSkip;
+let api: TestAuthApi;
+let setup: ClusterSetup;
+const nodes: TestServer[] = [];
+const clients: RawClient[] = [];
+
+before(async () => {
+  if (skip !== false) return;
+  api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
+  setup = { schema: uniqueSchema("xha_sm"), prefix: uniquePrefix(), redis: REDIS_URL, authUrl: api.url };
+  for (const name of ["n1", "n2"]) nodes.push(await startNode(setup, name));
+});
+
+after(async () => {
+  if (skip !== false) return;
+  for (const c of clients) c.destroy();
+  for (const n of nodes) await n.stop();
+  await api.close();
+  await dropSchema(setup.schema);
+  await dropPrefix(setup.prefix);
+});
+
+const node = (i: number) => nodes[i] as TestServer;
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test(
+  "a hibernating session gets messages from another node; it resumes on its own node only",
+  { skip },
+  async () => {
+    const { c: alice, id } = await resumable(node(0).tlsPort, "alice", "phone");
+    clients.push(alice);
+    await until(
+      "n2 sees alice",
+      () => node(1).server.ctx.sessions.get("alice@localhost", "phone") !== undefined,
+    );
+    alice.destroy();
+    await until(
+      "alice hibernates on n1",
+      () => node(0).server.ctx.sessions.get("alice@localhost", "phone")?.local?.hibernating === true,
+    );
+    const { c: bob } = await resumable(node(1).tlsPort, "bob", "desk");
+    clients.push(bob);
+    bob.write("<message to='alice@localhost/phone' type='chat'><body>across</body></message>");
+    const elsewhere = await authenticated(node(1).tlsPort, "alice");
+    clients.push(elsewhere.c);
+    elsewhere.c.write(`<resume xmlns='${NS_SM}' previd='${id}' h='0'/>`);
+    await elsewhere.c.waitFor(/<failed xmlns=["']urn:xmpp:sm:3["']><item-not-found/);
+    const home = await authenticated(node(0).tlsPort, "alice");
+    clients.push(home.c);
+    home.c.write(`<resume xmlns='${NS_SM}' previd='${id}' h='0'/>`);
+    await home.c.waitFor("<resumed");
+    await home.c.waitFor("<body>across</body>");
+  },
+);
