@@ -28,7 +28,14 @@ const SERVER_FEATURES = [
   "vcard-temp",
 ];
 /** Every feature an account's bare JID advertises (answered by the server on its behalf). */
-const ACCOUNT_FEATURES = [INFO, ITEMS, "urn:xmpp:mam:2", "urn:xmpp:mam:2#extended", "urn:xmpp:sid:0"].sort();
+const ACCOUNT_FEATURES = [
+  INFO,
+  ITEMS,
+  "urn:xmpp:mam:2",
+  "urn:xmpp:mam:2#extended",
+  "urn:xmpp:sid:0",
+  "urn:xmpp:push:0",
+].sort();
 /** What an account's disco#info shows: the registered features and PEP's (XEP-0163 §6). */
 const ADVERTISED_FOR_ACCOUNT = [...ACCOUNT_FEATURES, ...PEP_FEATURES].sort();
 /** IQ namespaces handled but not advertised: RFC 6121 core, which needs no discovery. */

@@ -75,7 +75,7 @@ test("the <authentication/> feature lists the mechanisms and the inline features
   const c = await connected();
   assert.match(
     c.received,
-    /<authentication xmlns="urn:xmpp:sasl:2"><mechanism>PLAIN<\/mechanism><inline><fast xmlns="urn:xmpp:fast:0"><mechanism>HT-SHA-256-EXPR<\/mechanism><mechanism>HT-SHA-256-ENDP<\/mechanism><mechanism>HT-SHA-256-NONE<\/mechanism><\/fast><bind xmlns="urn:xmpp:bind:0"><inline><feature var="urn:xmpp:carbons:2"\/><\/inline><\/bind><\/inline><\/authentication>/,
+    /<authentication xmlns="urn:xmpp:sasl:2"><mechanism>PLAIN<\/mechanism><inline><fast xmlns="urn:xmpp:fast:0"><mechanism>HT-SHA-256-EXPR<\/mechanism><mechanism>HT-SHA-256-ENDP<\/mechanism><mechanism>HT-SHA-256-NONE<\/mechanism><\/fast><bind xmlns="urn:xmpp:bind:0"><inline><feature var="urn:xmpp:csi:0"\/><feature var="urn:xmpp:carbons:2"\/><feature var="urn:xmpp:sm:3"\/><\/inline><\/bind><\/inline><\/authentication>/,
   );
   c.close();
   const d = await connected("legacy.localhost");
@@ -121,6 +121,42 @@ test("SASL2 + Bind2: one round trip to a full JID, a tag-based stable resource, 
   }
   // The same client (tag and user-agent id) gets its resource back (§2.2.1).
   assert.equal(resources[0], resources[1]);
+});
+
+test("Bind2 inline: XEP-0198 <enable/> answered in <bound/>, CSI <inactive/> honoured; the stream resumes on a new connection", async () => {
+  const c = await connected();
+  const out = await authenticate(
+    c,
+    `<initial-response>${plain("juliet", "r0meo")}</initial-response>` +
+      `<bind xmlns='urn:xmpp:bind:0'><tag>Inline</tag><enable xmlns='urn:xmpp:sm:3' resume='true'/>` +
+      `<inactive xmlns='urn:xmpp:csi:0'/></bind>`,
+  );
+  const id = /<bound xmlns="urn:xmpp:bind:0"><enabled xmlns="urn:xmpp:sm:3" id="([^"]+)" resume="true"/.exec(
+    out,
+  )?.[1];
+  assert.ok(id !== undefined, out);
+  const jid = /<authorization-identifier>([^<]+)<\/authorization-identifier>/.exec(out)?.[1] ?? "";
+  // Inactive (XEP-0352): a bodiless message is held back, a message with a body goes out at once.
+  const sender = await connected();
+  await authenticate(sender, `<initial-response>${plain("romeo", "jul1et")}</initial-response>`);
+  sender.write(`<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>`);
+  await sender.waitFor(/id="b1"/);
+  const mark = c.received.length;
+  sender.write(
+    `<message to='${jid}' type='chat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>`,
+  );
+  sender.write(`<message to='${jid}' type='chat'><body>wake up</body></message>`);
+  await c.waitFor(/wake up/, 5000, mark);
+  // The held chat state was released first, so order is kept.
+  assert.ok(c.received.indexOf("chatstates", mark) < c.received.indexOf("wake up", mark));
+  // The connection drops; a new one resumes the session (XEP-0198 §5) after SASL2 without binding.
+  c.destroy();
+  const d = await connected();
+  await authenticate(d, `<initial-response>${plain("juliet", "r0meo")}</initial-response>`);
+  d.write(`<resume xmlns='urn:xmpp:sm:3' previd='${id}' h='0'/>`);
+  await d.waitFor(/<resumed xmlns="urn:xmpp:sm:3"/);
+  d.close();
+  sender.close();
 });
 
 test("SASL2 without Bind2: a bare JID in <success/>, then features offering resource binding", async () => {

@@ -7,6 +7,7 @@ import { NS_CSI } from "../../ns.ts";
 import { nonzaKey, type ServerContext } from "../../server-context.ts";
 import type { Session } from "../../stream/session.ts";
 import { HeldStanzas } from "./held-stanzas.ts";
+import { csiBindFeature } from "./bind2-inline.ts";
 
 function inactive(session: Session): void {
   if (session.gate instanceof HeldStanzas) return;
@@ -20,8 +21,15 @@ function active(session: Session): void {
   gate.release();
 }
 
+/** XEP-0352 §5: the client's state, from a nonza or from its Bind2 request (./bind2-inline.ts). */
+export function setClientState(session: Session, state: "active" | "inactive"): void {
+  if (state === "inactive") inactive(session);
+  else active(session);
+}
+
 export function registerCsi(ctx: ServerContext): void {
   ctx.postAuthFeatures.push(() => el("csi", { xmlns: NS_CSI }));
   ctx.nonzas.set(nonzaKey(NS_CSI, "inactive"), inactive);
   ctx.nonzas.set(nonzaKey(NS_CSI, "active"), active);
+  ctx.inline.addBind(csiBindFeature());
 }
