@@ -63,6 +63,12 @@ export function clusteredComponent(
   /** Makes sure this node may serve the JID; the owner's name when another node does. */
   const own = async (bare: string): Promise<string | undefined> => {
     const r = await link.claim(bare);
+    // Taken again while this node believed it held it: the key went with Redis's data (a restart),
+    // as nobody else took it meanwhile (seeing that drops the belief, below); the copy here is current.
+    if (r === "+" && owned.has(bare)) {
+      await adopting.get(bare);
+      return undefined;
+    }
     if (r === "+") {
       owned.add(bare);
       const p = (inner.adopt?.(bare) ?? Promise.resolve()).finally(() => adopting.delete(bare));
@@ -75,6 +81,9 @@ export function clusteredComponent(
       await adopting.get(bare);
       return undefined;
     }
+    // Another node holds it (our lease lapsed, or Redis lost our key): the copy here is stale and is
+    // loaded afresh if this node takes it again.
+    owned.delete(bare);
     return r;
   };
 
