@@ -25,6 +25,7 @@ import { uploadSuite } from "./suites/upload.ts";
 import { pepSuite } from "./suites/pep.ts";
 import { mamSuite } from "./suites/mam.ts";
 import { mucFanoutSuite } from "./suites/muc-fanout.ts";
+import { clusterMucSuite } from "./suites/cluster-muc.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -41,6 +42,7 @@ const SUITES: readonly Suite[] = [
   pepSuite,
   mamSuite,
   mucFanoutSuite,
+  clusterMucSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");
