@@ -2,13 +2,14 @@
 // this run's own): a room lives on the node that first got a stanza for it, and the other node's
 // sessions reach it through that node: joins, chat both ways, private messages, a kick across nodes,
 // a session ending on the other node, and the owner stopping: the room is taken over by the other
-// node, loaded from the shared store with its history.
+// node, loaded from the shared store with its history. Then a room whose node died (its owner key
+// set to a node that does not listen): refused until that lease lapses, then taken over.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import type { TestServer } from "../helpers/xmpp-server.ts";
-import { ChatClient, xml } from "../helpers/chat-client.ts";
+import { ChatClient, condition, xml } from "../helpers/chat-client.ts";
 import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
 import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
@@ -67,14 +68,16 @@ async function online(i: number, user: string, resource: string): Promise<ChatCl
   return c;
 }
 
-async function owner(): Promise<string | null> {
+async function redis<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    return await r.get(`${setup.prefix}:owner:${ROOM}`);
+    return await fn(r);
   } finally {
     r.disconnect();
   }
 }
+
+const owner = (room = ROOM) => redis((r) => r.get(`${setup.prefix}:owner:${room}`));
 
 test(
   "a room lives on one node; occupants on both nodes chat, whisper, are kicked; it moves when its node stops",
@@ -188,5 +191,47 @@ test(
       .filter((s) => s.getChild("delay", "urn:xmpp:delay") !== undefined)
       .map((s) => s.getChildText("body"));
     assert.deepEqual(bodies, ["from a", "from b"]);
+  },
+);
+
+test(
+  "a room whose node died: refused until that node's lease lapses, then taken over from the store with no occupants",
+  { skip },
+  async () => {
+    const alice = clients.find((c) => c.jid.startsWith("alice@")) ?? (await online(0, "alice", "a2"));
+    const room = `phoenix@${MUC}`;
+    await join(alice, `${room}/Alice`);
+    await alice.iq(
+      configSubmit(room, { "muc#roomconfig_persistentroom": "1", "muc#roomconfig_enablelogging": "1" }),
+    );
+    let mark = alice.received.length;
+    await alice.send(xml("message", { to: room, type: "groupchat" }, xml("body", {}, "before")));
+    await groupchat(alice, "before", mark);
+    assert.equal(await owner(room), "a");
+
+    // The room's node is now "z", which died: its lease has not lapsed yet, nobody listens on its channel.
+    await redis((r) => r.set(`${setup.prefix}:owner:${room}`, "z"));
+    await redis((r) => r.set(`${setup.prefix}:lease:z`, "1", "PX", 60_000));
+    mark = alice.received.length;
+    await alice.send(xml("message", { to: room, type: "groupchat", id: "lost" }, xml("body", {}, "lost")));
+    const refused = await alice.waitFor(
+      (s) => s.attrs.id === "lost" && s.attrs.type === "error",
+      "an error",
+      5000,
+      mark,
+    );
+    assert.equal(condition(refused), "service-unavailable");
+
+    // The lease lapses: the next stanza's node takes the room over, as stored, with nobody in it; a
+    // XEP-0410 self-ping tells the client it is out, and it rejoins, the history there.
+    await redis((r) => r.del(`${setup.prefix}:lease:z`));
+    const ping = await alice.iq(
+      xml("iq", { type: "get", to: `${room}/Alice` }, xml("ping", { xmlns: "urn:xmpp:ping" })),
+    );
+    assert.equal(condition(ping), "not-acceptable");
+    assert.equal(await owner(room), "a");
+    mark = alice.received.length;
+    assert.equal((await join(alice, `${room}/Alice`)).attrs.type, undefined);
+    await groupchat(alice, "before", mark);
   },
 );
