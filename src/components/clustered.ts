@@ -95,6 +95,7 @@ export function clusteredComponent(
   const receive = async (stanza: Element, from: Jid, to: Jid): Promise<void> => {
     // The service's own JID (disco, ping) is answered by any node.
     if (to.local === undefined) return inner.receive(stanza, from, to);
+    if (stopping) return fail(stanza, "This service is shutting down on this node; retry shortly");
     if (!link.up) return fail(stanza, "The cluster is unreachable; retry shortly");
     const bare = to.bare().toString();
     let owner: string | undefined;
@@ -122,6 +123,8 @@ export function clusteredComponent(
       queues.set(key, q);
       q.tail = q.tail
         .then(async () => {
+          // Its rooms given up: not claimed again on the way out.
+          if (stopping) return fail(stanza, "This service is shutting down on this node; retry shortly");
           // Not ours any more (we stopped, or our lease lapsed and another node took it): refused.
           if ((await own(to.bare().toString())) !== undefined) return fail(stanza, "Retry shortly");
           await local(stanza, from, to);
