@@ -26,6 +26,7 @@ import { pepSuite } from "./suites/pep.ts";
 import { mamSuite } from "./suites/mam.ts";
 import { mucFanoutSuite } from "./suites/muc-fanout.ts";
 import { smSuite } from "./suites/sm.ts";
+import { clusterMucSuite } from "./suites/cluster-muc.ts";
 import type { Suite } from "./suites/suite.ts";
 
 const SUITES: readonly Suite[] = [
@@ -43,6 +44,7 @@ const SUITES: readonly Suite[] = [
   mamSuite,
   mucFanoutSuite,
   smSuite,
+  clusterMucSuite,
 ];
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HERE, "..");

@@ -137,7 +137,13 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   const storage = new StoreHandle();
   const chat = registerChat({ ctx, storage });
   // [components."domain"] (src/components/): started after storage opens, stopped before it closes.
-  const components = createComponents({ ctx, storage, logger, configs: config.components });
+  const components = createComponents({
+    ctx,
+    storage,
+    logger,
+    configs: config.components,
+    ...(cluster === undefined ? {} : { link: cluster }),
+  });
   ctx.route = createRouter(ctx, chat, components);
   registerVersion(ctx.iq, ctx.disco);
   registerPing(ctx.iq, ctx.disco);

@@ -4,7 +4,7 @@
 // (docs/cluster.md has the bounds and what happens while Redis is unreachable).
 import type { Logger } from "../log.ts";
 import type { Element } from "../xml/element.ts";
-import { parseJid, type Jid } from "../jid.ts";
+import { parseJid, tryParseJid, type Jid } from "../jid.ts";
 import type { Session } from "../stream/session.ts";
 import type { ServerHooks } from "../server-context.ts";
 import type { SessionDirectory } from "../router/directory.ts";
@@ -27,6 +27,7 @@ import {
 import { RedisLink } from "./redis-link.ts";
 import { RemoteView } from "./remote-view.ts";
 import { safeUrl } from "../safe-url.ts";
+import type { ComponentLink, ComponentLinkHandler, LeftKind } from "../components/clustered.ts";
 
 export interface ClusterStats {
   routedOut: number;
@@ -35,7 +36,7 @@ export interface ClusterStats {
   redisLatency: number;
 }
 
-export class ClusterDirectory implements SessionDirectory, NodeLink {
+export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLink {
   private readonly local: SessionRegistry;
   private readonly view: RemoteView;
   private readonly since = new WeakMap<Session, number>();
@@ -46,6 +47,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
   private readonly pending = new Set<Promise<unknown>>();
   private hooks: ServerHooks | undefined;
   private relaying = false;
+  private readonly componentHandlers: ComponentLinkHandler[] = [];
   private started = false;
   readonly stats: ClusterStats = { routedOut: 0, routedIn: 0, redisLatency: Number.NaN };
 
@@ -230,6 +232,39 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     );
   }
 
+  // --- ComponentLink (components owning JIDs, e.g. MUC rooms: ../components/clustered.ts) ---
+
+  get node(): string {
+    return this.options.node;
+  }
+
+  claim(jid: string): Promise<string> {
+    return this.redis.claim(jid);
+  }
+
+  release(jid: string): Promise<void> {
+    return this.redis.release(jid);
+  }
+
+  forward(node: string, from: Jid, to: Jid, stanza: Element): Promise<number> {
+    const m: Direct = { t: "component", jid: from.toString(), to: to.toString(), xml: stanza.toString() };
+    this.stats.routedOut++;
+    return this.redis.publish(this.redis.nodeChannel(node), JSON.stringify(m));
+  }
+
+  announceLeft(kind: LeftKind, jid: Jid): void {
+    const m: Broadcast = { t: "left", kind, jid: jid.toString(), from: this.options.node };
+    this.track(
+      this.redis
+        .publish(this.redis.allChannel, JSON.stringify(m))
+        .catch((err: unknown) => this.warn(err, "announcing a departure")),
+    );
+  }
+
+  onComponent(handler: ComponentLinkHandler): void {
+    this.componentHandlers.push(handler);
+  }
+
   /** Health for /healthz: degraded while Redis does not answer. */
   health(): { ok: boolean; text: string } {
     if (!this.acceptingLogins)
@@ -366,6 +401,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     if (channel === this.redis.allChannel) return this.onBroadcast(parseMessage<Broadcast>(text));
     const m = parseMessage<Direct>(text);
     if (m === undefined) return this.logger.warn({ channel }, "cluster: an unreadable message was ignored");
+    if (m.t === "component") return this.onComponentStanza(m);
     const jid = parseJid(m.jid);
     const h = this.local.get(jid.bare().toString(), jid.resource ?? "");
     if (m.t === "close") {
@@ -379,8 +415,22 @@ export class ClusterDirectory implements SessionDirectory, NodeLink {
     else this.local.undeliverable.run((err) => this.warn(err, "undeliverable hook"), stanza);
   }
 
+  private onComponentStanza(m: Extract<Direct, { t: "component" }>): void {
+    const stanza = parseStoredElement(m.xml);
+    const from = tryParseJid(m.jid);
+    const to = tryParseJid(m.to);
+    if (stanza === undefined || from === undefined || to === undefined) return;
+    this.stats.routedIn++;
+    for (const h of this.componentHandlers) h.stanza(stanza, from, to);
+  }
+
   private onBroadcast(m: Broadcast | undefined): void {
     if (m === undefined) return;
+    if (m.t === "left") {
+      const jid = m.from === this.options.node ? undefined : tryParseJid(m.jid);
+      if (jid !== undefined) for (const h of this.componentHandlers) h.left(m.kind, jid);
+      return;
+    }
     if (m.t === "set") {
       const h = this.handleFrom(m.jid, m.e);
       if (h !== undefined) this.view.set(h);

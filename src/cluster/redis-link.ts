@@ -1,11 +1,11 @@
 // A cluster node's two Redis connections (commands; subscriptions) and the operations the cluster
 // directory needs, each one command or one Lua script (./scripts.ts). Keys and channels all start
 // with the configured prefix: `<p>:sessions` (hash: full JID → entry), `<p>:nodes` (set),
-// `<p>:lease:<node>` (expiring key), channels `<p>:all` (announcements) and `<p>:node:<node>`.
+// `<p>:lease:<node>` (expiring key), `<p>:owner:<jid>` (the node holding a component's room), channels `<p>:all` (announcements) and `<p>:node:<node>`.
 import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import type { ClusterOptions } from "./config.ts";
-import { REAP, REGISTER, REPLACE_IF_OWNER } from "./scripts.ts";
+import { CLAIM, REAP, REGISTER, RELEASE, REPLACE_IF_OWNER } from "./scripts.ts";
 
 export class RedisLink {
   private readonly cmd: Redis;
@@ -29,6 +29,8 @@ export class RedisLink {
     this.cmd.defineCommand("xhaRegister", { numberOfKeys: 2, lua: REGISTER });
     this.cmd.defineCommand("xhaReplace", { numberOfKeys: 2, lua: REPLACE_IF_OWNER });
     this.cmd.defineCommand("xhaReap", { numberOfKeys: 4, lua: REAP });
+    this.cmd.defineCommand("xhaClaim", { numberOfKeys: 2, lua: CLAIM });
+    this.cmd.defineCommand("xhaRelease", { numberOfKeys: 1, lua: RELEASE });
     for (const [name, conn] of [
       ["commands", this.cmd],
       ["subscriber", this.sub],
@@ -133,6 +135,15 @@ export class RedisLink {
     )) as string[];
   }
 
+  /** Claims a component JID (`<p>:owner:<jid>`): "=" already ours, "+" just taken, else its node. */
+  async claim(jid: string): Promise<string> {
+    return String(await this.cmd.xhaClaim(`${this.p}:owner:${jid}`, `${this.p}:lease:`, this.options.node));
+  }
+
+  async release(jid: string): Promise<void> {
+    await this.cmd.xhaRelease(`${this.p}:owner:${jid}`, this.options.node);
+  }
+
   /** Resolves with the number of subscribers that got it. */
   publish(channel: string, text: string): Promise<number> {
     return this.cmd.publish(channel, text);
@@ -150,5 +161,7 @@ declare module "ioredis" {
     xhaRegister(...args: string[]): Promise<unknown> & Context;
     xhaReplace(...args: string[]): Promise<unknown> & Context;
     xhaReap(...args: string[]): Promise<unknown> & Context;
+    xhaClaim(...args: string[]): Promise<unknown> & Context;
+    xhaRelease(...args: string[]): Promise<unknown> & Context;
   }
 }

@@ -43,3 +43,21 @@ end
 redis.call('SREM', KEYS[2], ARGV[1])
 return out
 `;
+
+/** KEYS: the owner key of a component's JID (room), the current owner's lease key prefix. ARGV: node.
+ *  A JID is owned by one node at a time, for as long as that node's lease holds (no lease of its
+ *  own). Returns "=" when this node already held it, "+" when it just took it (free, or its owner's
+ *  lease had lapsed), else the owning node's name. */
+export const CLAIM = `
+local o = redis.call('GET', KEYS[1])
+if o == ARGV[1] then return '=' end
+if o and redis.call('EXISTS', KEYS[2] .. o) == 1 then return o end
+redis.call('SET', KEYS[1], ARGV[1])
+return '+'
+`;
+
+/** KEYS: an owner key. ARGV: node. Deletes it while this node owns it. */
+export const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

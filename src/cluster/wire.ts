@@ -31,11 +31,20 @@ export type Broadcast =
       readonly kind: "passwordChanged" | "accountRemoved";
       readonly bare: string;
       readonly from: string;
+    }
+  /** A session left (unavailable presence) or ended: components drop it on every node (./component-link.ts). */
+  | {
+      readonly t: "left";
+      readonly kind: "unavailable" | "ended";
+      readonly jid: string;
+      readonly from: string;
     };
 
-/** On a node's own channel: a stanza for one of its sessions, or an order to end one. */
+/** On a node's own channel: a stanza for one of its sessions, or an order to end one, or a stanza
+ *  from a session (`jid`) to a component JID (`to`) this node owns (./component-link.ts). */
 export type Direct =
   | { readonly t: "stanza"; readonly jid: string; readonly xml: string }
+  | { readonly t: "component"; readonly jid: string; readonly to: string; readonly xml: string }
   | {
       readonly t: "close";
       readonly jid: string;
@@ -87,7 +96,9 @@ export function parseMessage<T extends { t: string }>(text: string): T | undefin
     if (!isRecord(m) || typeof m.t !== "string") return undefined;
     if (m.t === "acct") return typeof m.bare === "string" ? (m as T) : undefined;
     if (typeof m.jid !== "string") return undefined;
-    if (m.t === "stanza" && typeof m.xml !== "string") return undefined;
+    if ((m.t === "stanza" || m.t === "component") && typeof m.xml !== "string") return undefined;
+    if (m.t === "component" && typeof m.to !== "string") return undefined;
+    if (m.t === "left" && typeof m.from !== "string") return undefined;
     return m as T;
   } catch {
     return undefined;

@@ -34,6 +34,11 @@ export interface ComponentEnv {
    * A groupchat message is only ever delivered to a full JID; IQs only to full JIDs.
    */
   send(stanza: Element): DeliveryOutcome;
+  /**
+   * A component with `clustered: "owner-per-jid"` says it forgot a JID it held (a room that ended):
+   * in a cluster, the node gives its ownership up (./clustered.ts). A no-op otherwise.
+   */
+  released(jid: string): void;
 }
 
 /** A component's HTTP endpoints, mounted on http_ports/https_ports under `prefix` ("/upload/"). */
@@ -56,6 +61,20 @@ export interface Component {
    * its directed presence); e.g. a MUC service lets that session leave its rooms.
    */
   unavailable?(from: Jid): void;
+  /**
+   * "owner-per-jid": state kept per bare JID on the component domain lives in one node's memory; in
+   * a cluster, stanzas to that JID are handled on the node owning it (./clustered.ts, docs/cluster.md).
+   * Without it, every node handles what its own sessions send (state in the shared store only).
+   */
+  readonly clustered?: "owner-per-jid";
+  /**
+   * "owner-per-jid" in a cluster: this node just took a bare JID over (it was unowned, or its owner's
+   * lease lapsed); load it afresh from the store, forgetting any copy held in memory. Awaited before
+   * the stanza that caused it is received.
+   */
+  adopt?(jid: string): Promise<void>;
+  /** In a cluster: a session on another node ended (or its node died), as unavailable() otherwise. */
+  sessionEnded?(jid: Jid): void;
   /** Called by the server's start() once storage is open; a throw fails the start. */
   start?(): Promise<void>;
   /** Called by the server's stop() after the client streams are closed, before storage closes. */

@@ -8,6 +8,7 @@ import type { ServerContext } from "../server-context.ts";
 import type { StoreHandle } from "../storage/handle.ts";
 import type { Component, ComponentConfig, ComponentHttp } from "./component.ts";
 import { createComponentDelivery } from "./delivery.ts";
+import { clusteredComponent, type ComponentLink } from "./clustered.ts";
 
 export interface Components {
   /** The component serving a prepared domain. */
@@ -27,18 +28,31 @@ export function createComponents(deps: {
   readonly storage: StoreHandle;
   readonly logger: Logger;
   readonly configs: ReadonlyMap<string, ComponentConfig>;
+  /** With [cluster]: "owner-per-jid" components are routed to the node owning each JID. */
+  readonly link?: ComponentLink;
 }): Components {
   const { ctx, storage, logger } = deps;
   const byDomain = new Map<string, Component>();
   for (const [domain, config] of deps.configs) {
+    const send = createComponentDelivery(ctx, storage, domain);
+    const child = logger.child({ component: domain });
+    let released: (jid: string) => void = () => {};
     const component = config.create({
       domain,
       ctx,
       storage,
-      logger: logger.child({ component: domain }),
-      send: createComponentDelivery(ctx, storage, domain),
+      logger: child,
+      send,
+      released: (jid) => released(jid),
     });
-    byDomain.set(domain, component);
+    const { link } = deps;
+    if (link === undefined || component.clustered !== "owner-per-jid") {
+      byDomain.set(domain, component);
+      continue;
+    }
+    const wrapped = clusteredComponent(component, { domain, link, ctx, send, logger: child });
+    released = (jid) => wrapped.released(jid);
+    byDomain.set(domain, wrapped);
   }
   const http = [...byDomain.values()].flatMap((c) => (c.http === undefined ? [] : [c.http]));
   for (const h of http)

@@ -19,6 +19,7 @@ import { mamIq } from "./room-mam.ts";
 import { vcardIq } from "./room-vcard.ts";
 import { roomInfo, serviceInfo, serviceItems } from "./disco.ts";
 import { NS_MAM, NS_MUC_ADMIN, NS_MUC_OWNER } from "./ns.ts";
+import type { MucRoomRow } from "../../storage/muc.ts";
 
 export function createMucService(env: ComponentEnv, options: MucOptions): Component {
   const rooms = new Map<string, Room>();
@@ -36,7 +37,9 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
       );
     },
     gone(room) {
-      if (rooms.get(room.jid) === room) rooms.delete(room.jid);
+      if (rooms.get(room.jid) !== room) return;
+      rooms.delete(room.jid);
+      env.released(room.jid);
     },
   };
 
@@ -179,6 +182,24 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
       for (const o of [...room.occupants.values()]) if (match(o.jid)) room.remove(o, codes);
   };
 
+  /** A persistent room as stored: configuration, subject, affiliations and its recent history. */
+  const loadRoom = async (row: MucRoomRow): Promise<Room> => {
+    const store = env.storage.store;
+    const room = new Room(row.room, parseStoredConfig(row.config, defaultRoomConfig(options)), host);
+    if (row.subject !== undefined) room.subject = JSON.parse(row.subject) as Subject;
+    for (const a of await store.mucAffiliations(row.room))
+      room.affiliations.set(a.jid, {
+        affiliation: a.affiliation,
+        ...(a.reason === undefined ? {} : { reason: a.reason }),
+      });
+    if (room.config.logging && room.config.historyLength > 0)
+      for (const h of await store.mucRecent(row.room, room.config.historyLength)) {
+        const stanza = parseStoredElement(h.stanza);
+        if (stanza !== undefined) room.addHistory(stanza, h.ts);
+      }
+    return room;
+  };
+
   return {
     name: options.name,
     async receive(stanza, from, to) {
@@ -196,24 +217,22 @@ export function createMucService(env: ComponentEnv, options: MucOptions): Compon
       const full = from.toString();
       leaveAll((real) => real.toString() === full, []);
     },
+    clustered: "owner-per-jid",
+    // In a cluster this node just became the room's owner: what another node kept of it is in the
+    // store; a copy held here from an earlier ownership is stale, and its occupants are dropped
+    // silently (they were told by the previous owner, or rejoin after a XEP-0410 self-ping fails).
+    async adopt(jid) {
+      rooms.delete(jid);
+      const row = (await env.storage.store.mucRooms(env.domain)).find((r) => r.room === jid);
+      if (row !== undefined) rooms.set(jid, await loadRoom(row));
+    },
+    sessionEnded(jid) {
+      const full = jid.toString();
+      leaveAll((real) => real.toString() === full, [333]);
+    },
     async start() {
-      const defaults = defaultRoomConfig(options);
-      const store = env.storage.store;
-      for (const row of await store.mucRooms(env.domain)) {
-        const room = new Room(row.room, parseStoredConfig(row.config, defaults), host);
-        if (row.subject !== undefined) room.subject = JSON.parse(row.subject) as Subject;
-        for (const a of await store.mucAffiliations(row.room))
-          room.affiliations.set(a.jid, {
-            affiliation: a.affiliation,
-            ...(a.reason === undefined ? {} : { reason: a.reason }),
-          });
-        if (room.config.logging && room.config.historyLength > 0)
-          for (const h of await store.mucRecent(row.room, room.config.historyLength)) {
-            const stanza = parseStoredElement(h.stanza);
-            if (stanza !== undefined) room.addHistory(stanza, h.ts);
-          }
-        rooms.set(room.jid, room);
-      }
+      for (const row of await env.storage.store.mucRooms(env.domain))
+        rooms.set(row.room, await loadRoom(row));
       logger.info({ rooms: rooms.size }, "MUC service started");
       // A session that ends without leaving leaves now with 333 (§15.2, disconnected); its node runs
       // this hook, and a dead node's sessions are reaped on one surviving node.
