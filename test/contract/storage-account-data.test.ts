@@ -1,23 +1,11 @@
 // The account data of the chat store (XEP-0049 private XML, XEP-0054 vCards, XEP-0191 blocklists),
 // one behaviour suite run against SQLite (a temp file) and a real PostgreSQL (a schema of its own).
-import { test, describe, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
-import { openPostgresChatStore } from "../../src/storage/postgres.ts";
-import type { ChatStore } from "../../src/storage/store.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { onBothStores, suiteStore, type OpenStore } from "../helpers/chat-stores.ts";
 
-function behaviour(open: () => Promise<ChatStore>): void {
-  let store: ChatStore;
-  before(async () => {
-    store = await open();
-  });
-  after(async () => {
-    await store.close();
-  });
+function behaviour(open: OpenStore): void {
+  const store = suiteStore(open);
 
   test("private XML is kept per account, element name and namespace, and replaced on write", async () => {
     assert.equal(await store.getPrivate("a@x", "storage", "storage:bookmarks"), undefined);
@@ -83,14 +71,4 @@ function behaviour(open: () => Promise<ChatStore>): void {
   });
 }
 
-describe("SQLite account data", () => {
-  const dir = mkdtempSync(join(tmpdir(), "xha-account-data-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  behaviour(() => Promise.resolve(openSqliteChatStore(join(dir, "xmpp.sqlite"))));
-});
-
-describe("PostgreSQL account data", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_data");
-  after(() => dropSchema(schema));
-  behaviour(() => openPostgresChatStore(PG_URL, { schema }));
-});
+onBothStores("account data", behaviour);

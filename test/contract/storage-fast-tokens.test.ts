@@ -1,15 +1,10 @@
 // FAST tokens (XEP-0484) in the chat store: the two slots of §6.1, the replay count, revocation and
 // the account's deletion, one behaviour suite run against SQLite and a real PostgreSQL.
-import { test, describe, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
-import { openPostgresChatStore } from "../../src/storage/postgres.ts";
-import type { ChatStore } from "../../src/storage/store.ts";
+import { onBothStores, suiteStore, type OpenStore } from "../helpers/chat-stores.ts";
 import { MAX_FAST_TOKENS_PER_ACCOUNT } from "../../src/storage/fast-tokens.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import type { ChatStore } from "../../src/storage/store.ts";
 
 const token = (hash: string, expiresAt = Date.now() + 60_000) => ({
   hash,
@@ -19,14 +14,8 @@ const token = (hash: string, expiresAt = Date.now() + 60_000) => ({
 const slots = async (store: ChatStore, account: string, agent: string) =>
   (await store.fastTokens.fastTokens(account, agent)).map((t) => `${t.slot}:${t.hash}:${t.counter}`).sort();
 
-function behaviour(open: () => Promise<ChatStore>): void {
-  let store: ChatStore;
-  before(async () => {
-    store = await open();
-  });
-  after(async () => {
-    await store.close();
-  });
+function behaviour(open: OpenStore): void {
+  const store = suiteStore(open);
 
   test("a new token waits in the 'new' slot; using it makes it 'current' and drops the older one", async () => {
     const f = store.fastTokens;
@@ -93,14 +82,4 @@ function behaviour(open: () => Promise<ChatStore>): void {
   });
 }
 
-describe("SQLite FAST tokens", () => {
-  const dir = mkdtempSync(join(tmpdir(), "xha-fast-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  behaviour(() => Promise.resolve(openSqliteChatStore(join(dir, "xmpp.sqlite"))));
-});
-
-describe("PostgreSQL FAST tokens", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_fast");
-  after(() => dropSchema(schema));
-  behaviour(() => openPostgresChatStore(PG_URL, { schema }));
-});
+onBothStores("FAST tokens", behaviour);

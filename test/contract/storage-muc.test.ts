@@ -1,23 +1,11 @@
 // The MUC tables of the chat store (rooms, affiliations, archive with XEP-0359 ids and XEP-0313
 // paging), one behaviour suite run against SQLite (a temp file) and a real PostgreSQL schema.
-import { test, describe, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
-import { openPostgresChatStore } from "../../src/storage/postgres.ts";
-import type { ChatStore } from "../../src/storage/store.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { onBothStores, suiteStore, type OpenStore } from "../helpers/chat-stores.ts";
 
-function behaviour(open: () => Promise<ChatStore>): void {
-  let store: ChatStore;
-  before(async () => {
-    store = await open();
-  });
-  after(async () => {
-    await store.close();
-  });
+function behaviour(open: OpenStore): void {
+  const store = suiteStore(open);
 
   test("rooms are kept per service and replaced on save; deleting one drops its records", async () => {
     await store.mucSaveRoom("muc.x", "b@muc.x", '{"name":"B"}', undefined);
@@ -109,14 +97,4 @@ function behaviour(open: () => Promise<ChatStore>): void {
   });
 }
 
-describe("SQLite MUC store", () => {
-  const dir = mkdtempSync(join(tmpdir(), "xha-muc-store-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  behaviour(() => Promise.resolve(openSqliteChatStore(join(dir, "xmpp.sqlite"))));
-});
-
-describe("PostgreSQL MUC store", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_muc");
-  after(() => dropSchema(schema));
-  behaviour(() => openPostgresChatStore(PG_URL, { schema }));
-});
+onBothStores("MUC store", behaviour);

@@ -1,25 +1,13 @@
 // The PEP part of the chat store (nodes, items, max_items, last items, account removal), one
 // behaviour suite run against SQLite (a temp file) and a real PostgreSQL (a schema of its own).
-import { test, describe, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
-import { openPostgresChatStore } from "../../src/storage/postgres.ts";
-import type { ChatStore } from "../../src/storage/store.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { onBothStores, suiteStore, type OpenStore } from "../helpers/chat-stores.ts";
 
 const ids = (items: { id: string }[]) => items.map((i) => i.id);
 
-function behaviour(open: () => Promise<ChatStore>): void {
-  let store: ChatStore;
-  before(async () => {
-    store = await open();
-  });
-  after(async () => {
-    await store.close();
-  });
+function behaviour(open: OpenStore): void {
+  const store = suiteStore(open);
 
   test("nodes are created once per account and name, up to a number per account", async () => {
     assert.equal(await store.pepCreate("a@x", "n1", "{}", 2), "created");
@@ -110,14 +98,4 @@ function behaviour(open: () => Promise<ChatStore>): void {
   });
 }
 
-describe("SQLite PEP", () => {
-  const dir = mkdtempSync(join(tmpdir(), "xha-pep-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  behaviour(() => Promise.resolve(openSqliteChatStore(join(dir, "xmpp.sqlite"))));
-});
-
-describe("PostgreSQL PEP", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_pep");
-  after(() => dropSchema(schema));
-  behaviour(() => openPostgresChatStore(PG_URL, { schema }));
-});
+onBothStores("PEP", behaviour);

@@ -1,25 +1,13 @@
 // XEP-0357 push registrations in the chat store, one behaviour suite run against SQLite (a temp file)
 // and a real PostgreSQL (a schema of its own).
-import { test, describe, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
-import { openPostgresChatStore } from "../../src/storage/postgres.ts";
-import type { ChatStore } from "../../src/storage/store.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { onBothStores, suiteStore, type OpenStore } from "../helpers/chat-stores.ts";
 
 const reg = (jid: string, node: string, options = "") => ({ jid, node, options });
 
-function behaviour(open: () => Promise<ChatStore>): void {
-  let store: ChatStore;
-  before(async () => {
-    store = await open();
-  });
-  after(async () => {
-    await store.close();
-  });
+function behaviour(open: OpenStore): void {
+  const store = suiteStore(open);
 
   test("registrations are kept per account, oldest first; enabling one again makes it the newest", async () => {
     assert.deepEqual(await store.pushRegistrations("a@x"), []);
@@ -60,14 +48,4 @@ function behaviour(open: () => Promise<ChatStore>): void {
   });
 }
 
-describe("SQLite push registrations", () => {
-  const dir = mkdtempSync(join(tmpdir(), "xha-push-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  behaviour(() => Promise.resolve(openSqliteChatStore(join(dir, "xmpp.sqlite"))));
-});
-
-describe("PostgreSQL push registrations", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_push");
-  after(() => dropSchema(schema));
-  behaviour(() => openPostgresChatStore(PG_URL, { schema }));
-});
+onBothStores("push registrations", behaviour);

@@ -1,16 +1,10 @@
 // The upload slots of the chat store (XEP-0363, http_file_share), one behaviour suite run against
 // SQLite (a temp file) and a real PostgreSQL (a schema of its own): quota window, single claim,
 // release, expiry listing, deletion, and expiry of a removed account's uploads.
-import { test, describe, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openSqliteChatStore } from "../../src/storage/sqlite.ts";
-import { openPostgresChatStore } from "../../src/storage/postgres.ts";
-import type { ChatStore } from "../../src/storage/store.ts";
+import { onBothStores, suiteStore, type OpenStore } from "../helpers/chat-stores.ts";
 import type { UploadSlot } from "../../src/storage/upload.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 let n = 0;
 const slot = (owner: string, size: number, created: number, over: Partial<UploadSlot> = {}): UploadSlot => ({
@@ -28,14 +22,8 @@ const slot = (owner: string, size: number, created: number, over: Partial<Upload
 });
 const quota = (since: number, bytes = 100, slots = 10) => ({ since, bytes, slots });
 
-function behaviour(open: () => Promise<ChatStore>): void {
-  let store: ChatStore;
-  before(async () => {
-    store = await open();
-  });
-  after(async () => {
-    await store.close();
-  });
+function behaviour(open: OpenStore): void {
+  const store = suiteStore(open);
 
   test("a slot is kept as given and read back by id", async () => {
     const s = slot("a@x", 5, 1_000_000_000_000, { filename: "é 1.txt" });
@@ -107,14 +95,4 @@ function behaviour(open: () => Promise<ChatStore>): void {
   });
 }
 
-describe("upload slots on SQLite", () => {
-  const dir = mkdtempSync(join(tmpdir(), "xha-upload-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  behaviour(() => Promise.resolve(openSqliteChatStore(join(dir, "chat.sqlite"))));
-});
-
-describe("upload slots on PostgreSQL", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_upload");
-  after(() => dropSchema(schema));
-  behaviour(() => openPostgresChatStore(PG_URL, { schema }));
-});
+onBothStores("upload slots", behaviour);
