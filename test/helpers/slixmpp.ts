@@ -20,7 +20,8 @@ export const slixmppSkip: string | false = slixmppMissing();
 
 /** Runs a fixture script against our server on `port` (STARTTLS, the test CA) and parses its last line. */
 export function runSlixmpp(
-  script: "client.py" | "account-data.py" | "adhoc.py" | "pep.py" | "mam.py" | "muc.py" | "stream-management.py",
+  script:
+    "client.py" | "account-data.py" | "adhoc.py" | "pep.py" | "mam.py" | "muc.py" | "stream-management.py",
   mode: string,
   jid: string,
   password: string,
