@@ -81,7 +81,8 @@ async function once(workers: number): Promise<void> {
     const res = await load(total);
     const gen = process.cpuUsage(gen0);
     const primary = cpuSecondsOf(target.pid) - primary0;
-    const kidsCpu = kids.map(cpuSecondsOf).reduce((a, b) => a + b, 0) - kids0.reduce((a, b) => a + b, 0);
+    const kidsEach = kids.map((k, i) => cpuSecondsOf(k) - (kids0[i] ?? 0));
+    const kidsCpu = kidsEach.reduce((a, b) => a + b, 0);
     const syscalls = strace === undefined ? undefined : await strace.stop();
     const per = (s: number) => ((s * 1000) / res.logins).toFixed(3);
     const serverProcs =
@@ -92,6 +93,10 @@ async function once(workers: number): Promise<void> {
     console.log(
       `  CPU per login: server ${serverProcs}; load generator ${per((gen.user + gen.system) / 1e6)} ms`,
     );
+    if (kids.length > 1)
+      console.log(
+        `  the workers' shares of their CPU: ${kidsEach.map((c) => `${((100 * c) / kidsCpu).toFixed(0)}%`).join(", ")}`,
+      );
     const cmds = [...byCommand].map(([k, v]) => `${k} ${(v / res.logins).toFixed(2)}`).join(", ");
     console.log(`  Redis commands per login: ${(commands / res.logins).toFixed(2)} (${cmds})`);
     if (syscalls !== undefined) {
