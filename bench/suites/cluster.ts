@@ -101,7 +101,7 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
     await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
     // Counts, not time: a fixed number of logins under MONITOR (never during the timed rounds).
     const n = await redisCommandsPerLogin(t, prefix);
-    ctx.results.add("cluster", "logins c=16", t.label, "Redis commands per login", "", n);
+    ctx.results.add("cluster", "logins c=16", t.label, "Redis commands per login", "n", n);
   }
   for (let r = 0; r < ctx.rounds; r++) {
     ctx.progress.phase(`cluster logins round ${r + 1}/${ctx.rounds}`);
