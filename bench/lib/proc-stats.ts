@@ -65,3 +65,13 @@ export function rssBytes(pid: number): number {
   }
   return kib * 1024;
 }
+
+/** CPU seconds used so far by one process alone (user + system, with its reaped children). */
+export function cpuSecondsOf(pid: number): number {
+  return (readStat(pid)?.ticks ?? 0) / TICKS_PER_SECOND;
+}
+
+/** The direct children of a process (e.g. the workers under a `serve --workers N` primary). */
+export function childPids(pid: number): number[] {
+  return descendants(pid).filter((p) => p !== pid && readStat(p)?.ppid === pid);
+}

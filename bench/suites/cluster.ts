@@ -1,6 +1,8 @@
 // Suite `cluster`: logins/s and CPU per login with `serve --workers 2` against `--workers 1` (one
-// port, one machine), and a chat message between two nodes against one within a node (median and
-// p99 delivery latency, messages/s). Needs PostgreSQL and Redis (XHA_BENCH_POSTGRES_URL,
+// port, one machine; the workers' CPU and the primary's apart, and the bench's own CPU per login
+// beside them since its load generator and API share the cores; Redis commands per login, counted),
+// and a chat message between two nodes against one within a node (median and p99 delivery latency,
+// messages/s). Needs PostgreSQL and Redis (XHA_BENCH_POSTGRES_URL,
 // XHA_BENCH_REDIS_URL; defaults on 127.0.0.1); uses a schema and a key prefix of its own.
 import { join } from "node:path";
 import postgres from "postgres";
@@ -12,6 +14,9 @@ import { login } from "../load/xmpp-login.ts";
 import { measureMessages } from "../load/message-latency.ts";
 import { percentile } from "../lib/stats.ts";
 import { measureLogin } from "./measure-login.ts";
+import { runLoginLoad } from "../load/login-load.ts";
+import { cpuSeconds, cpuSecondsOf } from "../lib/proc-stats.ts";
+import { waitForNodes } from "../lib/cluster-nodes.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
 
 const PG = process.env.XHA_BENCH_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
@@ -72,7 +77,7 @@ export const clusterSuite: Suite = {
         label,
       }).then((t) => (targets.push(t), t));
     try {
-      await loginRatio(ctx, api, start);
+      await loginRatio(ctx, api, start, prefix);
       await Promise.allSettled(targets.splice(0).map((t) => t.stop()));
       await messages(ctx, start);
     } finally {
@@ -84,22 +89,44 @@ export const clusterSuite: Suite = {
 };
 
 type Start = (name: string, workers: number, label: string) => Promise<Target>;
+type Api = Parameters<typeof measureLogin>[1]["api"] & object;
 
-async function loginRatio(ctx: SuiteContext, api: Parameters<typeof measureLogin>[1]["api"], start: Start) {
+async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: string) {
   const one = await start("w1", 1, "ours --workers 1");
   const two = await start("w2", 2, "ours --workers 2");
-  // The port opens with the first worker; give the second time to join.
-  await new Promise((r) => setTimeout(r, 3000));
+  // The port opens with the first worker: wait until every node has joined.
+  await waitForNodes(REDIS, prefix, 3);
   const opts = { concurrency: 16, starttls: false, api };
-  for (const t of [one, two]) await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
+  for (const t of [one, two]) {
+    await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
+    // Counts, not time: a fixed number of logins under MONITOR (never during the timed rounds).
+    const n = await redisCommandsPerLogin(t, prefix);
+    ctx.results.add("cluster", "logins c=16", t.label, "Redis commands per login", "n", n);
+  }
   for (let r = 0; r < ctx.rounds; r++) {
     ctx.progress.phase(`cluster logins round ${r + 1}/${ctx.rounds}`);
     const m = [];
     for (const t of [one, two]) {
+      // The primary apart from the workers; the bench's own processes (this load generator and the
+      // auth API) share the same cores, and their CPU per login says how much of them is left.
+      const primary0 = cpuSecondsOf(t.pid);
+      const bench0 = process.cpuUsage();
+      const api0 = cpuSeconds(api.pid);
       const x = await measureLogin(t, { ...opts, durationMs: ctx.durationMs }, ctx.progress);
+      const bench = process.cpuUsage(bench0);
+      const perLogin = (s: number) => (x.logins > 0 ? (s * 1000) / x.logins : Number.NaN);
+      const primaryMs = perLogin(cpuSecondsOf(t.pid) - primary0);
+      const benchMs = perLogin((bench.user + bench.system) / 1e6 + cpuSeconds(api.pid) - api0);
       ctx.progress.done();
-      ctx.results.add("cluster", "logins c=16", t.label, "logins/s", "1/s", x.loginsPerS);
-      ctx.results.add("cluster", "logins c=16", t.label, "CPU per login", "ms", x.cpuMsPerLogin);
+      const add = (metric: string, unit: string, v: number) =>
+        ctx.results.add("cluster", "logins c=16", t.label, metric, unit, v);
+      add("logins/s", "1/s", x.loginsPerS);
+      add("CPU per login, all", "ms", x.cpuMsPerLogin);
+      if (t === two) {
+        add("CPU per login, workers", "ms", x.cpuMsPerLogin - primaryMs);
+        add("CPU per login, primary", "ms", primaryMs);
+      }
+      add("CPU per login, load gen + API", "ms", benchMs);
       m.push(x);
     }
     const [a, b] = m;
@@ -119,6 +146,34 @@ async function loginRatio(ctx: SuiteContext, api: Parameters<typeof measureLogin
         b.cpuMsPerLogin / a.cpuMsPerLogin,
       );
     }
+  }
+}
+
+/** Redis commands carrying our key prefix per login (Lua scripts' inner commands included). */
+async function redisCommandsPerLogin(t: Target, prefix: string): Promise<number> {
+  const monitor = new Redis(REDIS);
+  try {
+    let commands = 0;
+    const m = await monitor.monitor();
+    m.on("monitor", (_time: string, args: string[]) => {
+      if (args.some((a) => a.startsWith(`${prefix}:`))) commands++;
+    });
+    const res = await runLoginLoad({
+      port: t.port,
+      domain: t.domain,
+      starttls: false,
+      stepTimeoutMs: 10_000,
+      concurrency: 16,
+      durationMs: 60_000,
+      maxLoginsPerWorker: 20,
+      credentials: (w, n) => t.credentials(w, n),
+    });
+    // MONITOR lines trail the replies a little.
+    await new Promise((r) => setTimeout(r, 200));
+    m.disconnect();
+    return res.logins > 0 ? commands / res.logins : Number.NaN;
+  } finally {
+    monitor.disconnect();
   }
 }
 

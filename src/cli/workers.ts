@@ -1,7 +1,7 @@
 // `serve --workers N`: N server processes under Node's cluster module, sharing the listening ports
-// (the primary accepts and hands connections round-robin). Each worker is a cluster node of its own
-// ([cluster] is required: the workers share sessions through Redis like separate machines would).
-// The primary only supervises: it restarts a worker that dies and, on SIGINT/SIGTERM, stops them all.
+// Each worker is a cluster node of its own ([cluster] is required: the workers share sessions through
+// Redis like separate machines would). The primary only supervises: it restarts a worker that dies
+// and, on SIGINT/SIGTERM, stops them all. It does not accept connections (see schedulingPolicy).
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../log.ts";
 
@@ -17,8 +17,22 @@ export function workerIndex(): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
+/**
+ * Node's default on Linux is round-robin in the primary: it accepts every connection and passes the
+ * handle to a worker over IPC, one process doing serial work for all (measured: about a fifth of a
+ * login's CPU, in the primary alone, plus the workers' side of the hand-over). With SCHED_NONE the
+ * workers accept on the shared listening socket themselves and the kernel picks who gets each one;
+ * a busy worker is not waiting in accept, so the idle one takes it. NODE_CLUSTER_SCHED_POLICY=rr
+ * (Node's own variable) brings round-robin back.
+ */
+export function schedulingPolicy(env: NodeJS.ProcessEnv = process.env): number {
+  return env.NODE_CLUSTER_SCHED_POLICY === "rr" ? cluster.SCHED_RR : cluster.SCHED_NONE;
+}
+
 /** Runs in the primary until `stop` resolves and every worker has exited. */
 export async function superviseWorkers(count: number, stop: Promise<void>, logger: Logger): Promise<void> {
+  // Read by the first fork(); set before it.
+  cluster.schedulingPolicy = schedulingPolicy();
   let stopping = false;
   const live = new Map<number, Worker>();
   const fork = (index: number) => {
@@ -34,7 +48,10 @@ export async function superviseWorkers(count: number, stop: Promise<void>, logge
     });
   };
   for (let i = 1; i <= count; i++) fork(i);
-  logger.info({ workers: count }, "workers started");
+  logger.info(
+    { workers: count, accept: cluster.schedulingPolicy === cluster.SCHED_RR ? "round-robin" : "workers" },
+    "workers started",
+  );
   await stop;
   stopping = true;
   logger.info({ workers: live.size }, "stopping the workers");

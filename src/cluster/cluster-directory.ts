@@ -435,7 +435,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
       const h = this.handleFrom(m.jid, m.e);
       if (h !== undefined) this.view.set(h);
     } else if (m.t === "del") {
-      this.view.remove(parseJid(m.jid), m.sid);
+      this.view.removeText(m.jid, m.sid);
     } else if (m.t === "acct" && m.from !== this.options.node && this.hooks !== undefined) {
       // The same hooks as on the node where it happened; not announced again.
       this.relaying = true;

@@ -37,10 +37,23 @@ export class RemoteView {
   }
 
   remove(jid: Jid, sid: string): void {
-    const bare = jid.bare().toString();
+    this.removeKey(jid.bare().toString(), jid.resource ?? "", sid);
+  }
+
+  /**
+   * The same for a full JID as the registry spells it (a normalised JID's text, so the first "/"
+   * ends the bare JID): no JID parsing (PRECIS) for each announced logout, most of them not ours.
+   */
+  removeText(jid: string, sid: string): void {
+    const slash = jid.indexOf("/");
+    if (slash < 0) return this.removeKey(jid, "", sid);
+    this.removeKey(jid.slice(0, slash), jid.slice(slash + 1), sid);
+  }
+
+  private removeKey(bare: string, resource: string, sid: string): void {
     const m = this.byBare.get(bare);
-    if (m?.get(jid.resource ?? "")?.sid !== sid) return;
-    m.delete(jid.resource ?? "");
+    if (m?.get(resource)?.sid !== sid) return;
+    m.delete(resource);
     this.count--;
     if (m.size === 0) this.byBare.delete(bare);
   }

@@ -198,10 +198,12 @@ export class TcpTransport implements StreamTransport {
 
   destroy(): void {
     if (this.socket.destroyed) return this.finish();
-    this.socket.end();
+    this.upgrading = false;
+    // Already ending (ours, then the peer's FIN): a second end() only makes Node build an error
+    // with a stack trace, on every login, for nobody. The deadline is set either way.
+    if (!this.socket.writableEnded) this.socket.end();
     const t = setTimeout(() => this.socket.destroy(), 1000);
     t.unref();
-    this.upgrading = false;
   }
 
   private finish(): void {
