@@ -17,6 +17,7 @@ import { measureLogin } from "./measure-login.ts";
 import { runLoginLoad } from "../load/login-load.ts";
 import { cpuSeconds, cpuSecondsOf } from "../lib/proc-stats.ts";
 import { waitForNodes } from "../lib/cluster-nodes.ts";
+import { coreScaling } from "../lib/core-scaling.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
 
 const PG = process.env.XHA_BENCH_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
@@ -129,6 +130,11 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
       add("CPU per login, load gen + API", "ms", benchMs);
       m.push(x);
     }
+    // In the same round, nothing else running: what two processes get here over one.
+    ctx.progress.phase(`cluster machine ceiling round ${r + 1}/${ctx.rounds}`);
+    const ceiling = await coreScaling();
+    ctx.progress.done();
+    ctx.results.ratio("cluster", "logins c=16", "CPU-bound node: 2 processes ÷ 1 (ceiling)", true, ceiling);
     const [a, b] = m;
     if (a !== undefined && b !== undefined) {
       ctx.results.ratio(
