@@ -1,41 +1,15 @@
 // End to end on a cluster of two nodes (PostgreSQL + Redis): the XEP-0133 commands of an admin on
 // one node see and reach the sessions on the other (through ctx.sessions and handles).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import type { TestServer } from "../helpers/xmpp-server.ts";
 import { ChatClient, xml, type XmlElement } from "../helpers/chat-client.ts";
-import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
-import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
-import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
+import { clusterSkip, useCluster } from "../helpers/cluster.ts";
 
-const skip = pgSkip !== false ? pgSkip : redisSkip;
+const skip = clusterSkip;
 const CMD = "http://jabber.org/protocol/commands";
 const ADMIN = "http://jabber.org/protocol/admin";
-let api: TestAuthApi;
-let setup: ClusterSetup;
-const nodes: TestServer[] = [];
-const clients: ChatClient[] = [];
-
-before(async () => {
-  if (skip !== false) return;
-  api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
-  setup = {
-    schema: uniqueSchema("xha_cl_adhoc"),
-    prefix: uniquePrefix(),
-    redis: REDIS_URL,
-    authUrl: api.url,
-  };
-  for (const name of ["n1", "n2"]) nodes.push(await startNode(setup, name, { admins: ["alice@localhost"] }));
-});
-after(async () => {
-  if (skip !== false) return;
-  for (const c of clients) await c.stop();
-  for (const n of nodes) await n.stop();
-  await api.close();
-  await dropSchema(setup.schema);
-  await dropPrefix(setup.prefix);
-});
+const { nodes, clients } = useCluster("xha_cl_adhoc", ["n1", "n2"], { admins: ["alice@localhost"] });
 
 const command = (attrs: Record<string, string>, ...children: XmlElement[]) =>
   xml("iq", { type: "set", to: "localhost" }, xml("command", { xmlns: CMD, ...attrs }, ...children));

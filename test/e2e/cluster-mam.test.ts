@@ -2,46 +2,15 @@
 // from a client on one node to a client on the other is archived for both; each queries its archive
 // on another node than the one it chatted on and finds the message under the id delivered live, and
 // a device on the first node gets the archived message as a carbon.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
-import type { TestServer } from "../helpers/xmpp-server.ts";
 import { ChatClient, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
-import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
-import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
-import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
+import { clusterSkip, useCluster } from "../helpers/cluster.ts";
 
-const skip = pgSkip !== false ? pgSkip : redisSkip;
+const skip = clusterSkip;
 const MAM = "urn:xmpp:mam:2";
 const SID = "urn:xmpp:sid:0";
-let api: TestAuthApi;
-let setup: ClusterSetup;
-const nodes: TestServer[] = [];
-const clients: ChatClient[] = [];
-
-before(async () => {
-  if (skip !== false) return;
-  api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
-  setup = {
-    schema: uniqueSchema("xha_cluster_mam"),
-    prefix: uniquePrefix(),
-    redis: REDIS_URL,
-    authUrl: api.url,
-  };
-  for (const name of ["m1", "m2"]) nodes.push(await startNode(setup, name));
-});
-
-after(async () => {
-  if (skip !== false) return;
-  for (const c of clients) {
-    (c.xmpp as unknown as { reconnect?: { stop(): void } }).reconnect?.stop();
-    await c.stop();
-  }
-  for (const n of nodes) await n.stop();
-  await api.close();
-  await dropSchema(setup.schema);
-  await dropPrefix(setup.prefix);
-});
+const { nodes, clients } = useCluster("xha_cluster_mam", ["m1", "m2"]);
 
 async function online(i: number, user: string, resource: string): Promise<ChatClient> {
   const c = await ChatClient.login(nodes[i]!.port, user, `${user}-pw`, resource);

@@ -1,47 +1,17 @@
 // End to end, PEP on a cluster of two nodes (one PostgreSQL schema, one Redis key prefix of this
 // run's own): a contact on the other node gets notifications, its +notify interest travelling in
 // SharedState, and the last item on coming online, read from the shared store.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import { createHash } from "node:crypto";
-import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import type { TestServer } from "../helpers/xmpp-server.ts";
 import { ChatClient, isPresence, rosterItem, xml, type XmlElement } from "../helpers/chat-client.ts";
-import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
-import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
-import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
+import { clusterSkip, useCluster } from "../helpers/cluster.ts";
 
-const skip = pgSkip !== false ? pgSkip : redisSkip;
+const skip = clusterSkip;
 const DISCO = "http://jabber.org/protocol/disco#info";
 const PUBSUB = "http://jabber.org/protocol/pubsub";
 const NICK = "http://jabber.org/protocol/nick";
-let api: TestAuthApi;
-let setup: ClusterSetup;
-const nodes: TestServer[] = [];
-const clients: ChatClient[] = [];
-
-before(async () => {
-  if (skip !== false) return;
-  api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
-  setup = {
-    schema: uniqueSchema("xha_cluster_pep"),
-    prefix: uniquePrefix(),
-    redis: REDIS_URL,
-    authUrl: api.url,
-  };
-  for (const name of ["n1", "n2"]) nodes.push(await startNode(setup, name));
-});
-
-after(async () => {
-  if (skip !== false) return;
-  for (const c of clients) {
-    (c.xmpp as unknown as { reconnect?: { stop(): void } }).reconnect?.stop();
-    await c.stop();
-  }
-  for (const n of nodes) await n.stop();
-  await api.close();
-  await dropSchema(setup.schema);
-  await dropPrefix(setup.prefix);
-});
+const { nodes, clients } = useCluster("xha_cluster_pep");
 
 const node = (i: number) => nodes[i] as TestServer;
 const features = [DISCO, `${NICK}+notify`];
