@@ -4,8 +4,7 @@
 // node (each stanza forwarded through Redis to the owner): deliveries/s and their ratio, the cost of
 // forwarding. Needs PostgreSQL and Redis (as the `cluster` suite; a schema and key prefix of its own).
 import { join } from "node:path";
-import postgres from "postgres";
-import { Redis } from "ioredis";
+import { BENCH_PG, BENCH_REDIS, clusterServicesMissing, removeClusterData } from "../lib/cluster-nodes.ts";
 import { startApi } from "../targets/api.ts";
 import { startOurs } from "../targets/ours.ts";
 import { SkipError, type Target } from "../targets/target.ts";
@@ -13,8 +12,8 @@ import { login, type Session } from "../load/xmpp-login.ts";
 import { fanout } from "../load/muc-fanout.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
 
-const PG = process.env.XHA_BENCH_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
-const REDIS = process.env.XHA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const PG = BENCH_PG;
+const REDIS = BENCH_REDIS;
 const DOMAIN = "http.test";
 const ROOM = `bench@conference.${DOMAIN}`;
 const WINDOW = 32;
@@ -26,33 +25,6 @@ function occupantCount(): number {
   if (!Number.isInteger(n) || n < 2 || n > 2000)
     throw new Error("XHA_BENCH_CLUSTER_MUC_OCCUPANTS must be 2 to 2000");
   return n;
-}
-
-async function reachable(): Promise<string | undefined> {
-  const sql = postgres(PG, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  const r = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on("error", () => {});
-  try {
-    await sql`SELECT 1`;
-    await r.connect();
-    await r.ping();
-    return undefined;
-  } catch (err) {
-    return `PostgreSQL (${PG}) and Redis (${REDIS}) are needed: ${(err as Error).message}`;
-  } finally {
-    await sql.end({ timeout: 1 });
-    r.disconnect();
-  }
-}
-
-async function cleanup(schema: string, prefix: string): Promise<void> {
-  const sql = postgres(PG, { max: 1, onnotice: () => {} });
-  await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`.catch(() => {});
-  await sql.end({ timeout: 1 });
-  const r = new Redis(REDIS);
-  const keys = await r.keys(`${prefix}:*`);
-  if (keys.length > 0) await r.del(...keys);
-  r.disconnect();
 }
 
 /** Occupant i logs in on node a when even, on node b when odd; occupant 0 (on a) creates the room. */
@@ -133,7 +105,7 @@ export const clusterMucSuite: Suite = {
   name: "cluster-muc",
   summary: "a MUC room on two cluster nodes: deliveries/s, sender on the owning node vs the other",
   async run(ctx) {
-    const missing = await reachable();
+    const missing = await clusterServicesMissing();
     if (missing !== undefined) throw new SkipError(missing);
     const n = occupantCount();
     const schema = `xha_bench_muc_${process.pid}`;
@@ -166,7 +138,7 @@ export const clusterMucSuite: Suite = {
     } finally {
       await Promise.allSettled(targets.map((t) => t.stop()));
       await api.stop();
-      await cleanup(schema, prefix);
+      await removeClusterData(schema, prefix);
     }
   },
 };

@@ -5,7 +5,6 @@
 // messages/s). Needs PostgreSQL and Redis (XHA_BENCH_POSTGRES_URL,
 // XHA_BENCH_REDIS_URL; defaults on 127.0.0.1); uses a schema and a key prefix of its own.
 import { join } from "node:path";
-import postgres from "postgres";
 import { Redis } from "ioredis";
 import { startApi } from "../targets/api.ts";
 import { startOurs } from "../targets/ours.ts";
@@ -16,46 +15,25 @@ import { percentile } from "../lib/stats.ts";
 import { measureLogin } from "./measure-login.ts";
 import { runLoginLoad } from "../load/login-load.ts";
 import { cpuSeconds, cpuSecondsOf } from "../lib/proc-stats.ts";
-import { waitForNodes } from "../lib/cluster-nodes.ts";
+import {
+  BENCH_PG,
+  BENCH_REDIS,
+  clusterServicesMissing,
+  removeClusterData,
+  waitForNodes,
+} from "../lib/cluster-nodes.ts";
 import { coreScaling } from "../lib/core-scaling.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
 
-const PG = process.env.XHA_BENCH_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
-const REDIS = process.env.XHA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const PG = BENCH_PG;
+const REDIS = BENCH_REDIS;
 const DOMAIN = "http.test";
-
-async function reachable(): Promise<string | undefined> {
-  const sql = postgres(PG, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  const r = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on("error", () => {});
-  try {
-    await sql`SELECT 1`;
-    await r.connect();
-    await r.ping();
-    return undefined;
-  } catch (err) {
-    return `PostgreSQL (${PG}) and Redis (${REDIS}) are needed: ${(err as Error).message}`;
-  } finally {
-    await sql.end({ timeout: 1 });
-    r.disconnect();
-  }
-}
-
-async function cleanup(schema: string, prefix: string): Promise<void> {
-  const sql = postgres(PG, { max: 1, onnotice: () => {} });
-  await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`.catch(() => {});
-  await sql.end({ timeout: 1 });
-  const r = new Redis(REDIS);
-  const keys = await r.keys(`${prefix}:*`);
-  if (keys.length > 0) await r.del(...keys);
-  r.disconnect();
-}
 
 export const clusterSuite: Suite = {
   name: "cluster",
   summary: "serve --workers 2 vs 1 (logins/s, CPU/login); a message across nodes vs within one",
   async run(ctx) {
-    const missing = await reachable();
+    const missing = await clusterServicesMissing();
     if (missing !== undefined) throw new SkipError(missing);
     const schema = `xha_bench_${process.pid}`;
     const prefix = `xhabench-${process.pid}`;
@@ -84,7 +62,7 @@ export const clusterSuite: Suite = {
     } finally {
       await Promise.allSettled(targets.map((t) => t.stop()));
       await api.stop();
-      await cleanup(schema, prefix);
+      await removeClusterData(schema, prefix);
     }
   },
 };
