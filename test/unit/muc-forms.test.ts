@@ -8,7 +8,6 @@ import {
   defaultRoomConfig,
   parseStoredConfig,
 } from "../../src/components/muc/room-config.ts";
-import { parseMamQuery } from "../../src/components/muc/mam-query.ts";
 import { MUC_OPTIONS, type MucOptions } from "../../src/components/muc/options.ts";
 
 const options = Object.fromEntries(
@@ -83,39 +82,4 @@ test("a stored configuration keeps known fields of the right type over the defau
   assert.equal(c.name, "N");
   assert.equal(c.persistent, d.persistent);
   assert.equal((c as unknown as Record<string, unknown>).extra, undefined);
-});
-
-test("MAM queries: form fields, RSM paging, bad values", () => {
-  const form = el(
-    "x",
-    { xmlns: "jabber:x:data", type: "submit" },
-    el("field", { var: "FORM_TYPE" }, el("value", {}, "urn:xmpp:mam:2")),
-    el("field", { var: "with" }, el("value", {}, "r@muc/n")),
-    el("field", { var: "start" }, el("value", {}, "2020-01-01T00:00:00Z")),
-  );
-  const rsm = el(
-    "set",
-    { xmlns: "http://jabber.org/protocol/rsm" },
-    el("max", {}, "10000"),
-    el("before", {}),
-  );
-  const q = parseMamQuery(el("query", { xmlns: "urn:xmpp:mam:2", queryid: "q" }, form, rsm));
-  assert.ok(typeof q !== "string");
-  assert.equal(q.with, "r@muc/n");
-  assert.equal(q.start, Date.parse("2020-01-01T00:00:00Z"));
-  assert.equal(q.max, 250);
-  assert.equal(q.fromEnd, true);
-  assert.equal(q.beforeId, undefined);
-  const after = parseMamQuery(
-    el("query", {}, el("set", { xmlns: "http://jabber.org/protocol/rsm" }, el("after", {}, "id9"))),
-  );
-  assert.ok(typeof after !== "string" && after.afterId === "id9" && after.max === 50 && !after.fromEnd);
-  const bad = el("x", { xmlns: "jabber:x:data" }, el("field", { var: "end" }, el("value", {}, "yesterday")));
-  assert.match(parseMamQuery(el("query", {}, bad)) as string, /end is not/);
-  assert.match(
-    parseMamQuery(
-      el("query", {}, el("set", { xmlns: "http://jabber.org/protocol/rsm" }, el("max", {}, "-1"))),
-    ) as string,
-    /max/,
-  );
 });

@@ -6,10 +6,13 @@ import { parseStoredElement } from "../../xml/parse-stored.ts";
 import { NS_DATA, NS_DELAY, NS_FORWARD } from "../../ns.ts";
 import type { Room } from "./room.ts";
 import { NS_MAM, NS_RSM } from "./ns.ts";
-import { parseMamQuery } from "./mam-query.ts";
+import { parseQuery } from "../../modules/mam/query-form.ts";
 import { rankOf } from "./occupant.ts";
 
 const field = (v: string, type: string) => el("field", { var: v, type });
+
+/** RSM max: a page of 50 unless asked, never more than 250. */
+const ROOM_PAGE = { defaultMax: 50, maxMax: 250, count: false };
 
 export async function mamIq(
   room: Room,
@@ -40,22 +43,27 @@ export async function mamIq(
         ),
       ),
     );
-  const q = parseMamQuery(payload);
-  if (typeof q === "string") return errorReply(iq, "bad-request", { text: q });
+  // The same query as on an account's archive (XEP-0313 §4.1, §4.3).
+  const parsed = parseQuery(payload, ROOM_PAGE);
+  if ("condition" in parsed) return errorReply(iq, parsed.condition, { text: parsed.text });
+  const q = parsed.query;
+  if (q.ids !== undefined)
+    return errorReply(iq, "feature-not-implemented", { text: "A room's archive is not queried by ids" });
   // `with` on a room archive is an occupant JID (room/nick).
   let nick: string | undefined;
   if (q.with !== undefined) {
     if (!q.with.startsWith(`${room.jid}/`)) return iqResult(iq, fin(true, []));
     nick = q.with.slice(room.jid.length + 1);
   }
+  // One bound each way: RSM's id, else the form's.
   const page = await room.env.storage.store.mucQuery(room.jid, {
     nick,
     start: q.start,
     end: q.end,
-    afterId: q.afterId,
-    beforeId: q.beforeId,
+    afterId: q.after?.at(-1),
+    beforeId: q.before?.at(-1),
     max: q.max,
-    fromEnd: q.fromEnd,
+    fromEnd: q.backwards,
   });
   if (page === undefined)
     return errorReply(iq, "item-not-found", { text: "No such message in this archive" });
@@ -68,7 +76,7 @@ export async function mamIq(
         { from: room.jid, to: iq.attrs.from, id: `${iq.attrs.id ?? ""}-${row.stanzaId}` },
         el(
           "result",
-          { xmlns: NS_MAM, queryid: q.queryId, id: row.stanzaId },
+          { xmlns: NS_MAM, queryid: payload.attrs.queryid?.slice(0, 256), id: row.stanzaId },
           el(
             "forwarded",
             { xmlns: NS_FORWARD },
