@@ -1,14 +1,14 @@
 // End to end with @xmpp/client, on SQLite (the default) and PostgreSQL (storage = "sql"): XEP-0049
 // private XML storage, XEP-0054 vCards and XEP-0191 blocking, with the server's disco#info.
-import { test, describe, before, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, condition, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
 import { REMOVE, iq, loggedIn, outcome, register } from "../helpers/register-client.ts";
 import { WsRawClient } from "../helpers/ws-client.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const USERS = {
   "alice@localhost": "alice-pw",
@@ -367,12 +367,4 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 }
 
-describe("account data on SQLite", () => suite(() => ({})));
-
-const schema = uniqueSchema("xha_data_e2e");
-describe("account data on PostgreSQL", { skip: pgSkip }, () =>
-  suite(
-    () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
-    () => dropSchema(schema),
-  ),
-);
+onEachStorage("account data", suite);

@@ -2,13 +2,13 @@
 // archives. Two accounts chat; a third device of one of them pages through the archive and finds
 // the messages under the stanza-ids (XEP-0359) that were delivered live; filters, RSM paging both
 // ways, unknown ids, preferences, forged stanza-ids, offline messages and disco.
-import { test, describe, before, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, condition, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const MAM = "urn:xmpp:mam:2";
 const SID = "urn:xmpp:sid:0";
@@ -324,12 +324,4 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 }
 
-describe("MAM on SQLite", () => suite(() => ({})));
-
-describe("MAM on PostgreSQL", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_mam_e2e");
-  suite(
-    () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
-    () => dropSchema(schema),
-  );
-});
+onEachStorage("MAM", suite);

@@ -4,6 +4,7 @@
 // removal, and persistent rooms with their archive (XEP-0313) across a restart.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { onEachStorage } from "../helpers/chat-stores.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
@@ -11,7 +12,6 @@ import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, condition, xml } from "../helpers/chat-client.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { WsRawClient } from "../helpers/ws-client.ts";
 import {
   NS_MUC_ADMIN,
@@ -520,15 +520,7 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 }
 
-describe("MUC on SQLite", () => suite(() => ({})));
-
-const schema = uniqueSchema("xha_muc_e2e");
-describe("MUC on PostgreSQL", { skip: pgSkip }, () =>
-  suite(
-    () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
-    () => dropSchema(schema),
-  ),
-);
+onEachStorage("MUC", suite);
 
 describe("MUC room creation limits", () => {
   let api: TestAuthApi;

@@ -3,8 +3,9 @@
 // server's disco#info: notifications filtered by +notify, the last item on coming online, access
 // models for contacts and strangers, publish-options preconditions, retract, delete, max_items,
 // OMEMO's open nodes, XEP-0402 ⇄ XEP-0048 bookmarks and XEP-0398 avatars.
-import { test, describe, before, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { onEachStorage } from "../helpers/chat-stores.ts";
 import { createHash } from "node:crypto";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
@@ -17,7 +18,6 @@ import {
   xml,
   type XmlElement,
 } from "../helpers/chat-client.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 
 const PUBSUB = "http://jabber.org/protocol/pubsub";
 const EVENT = `${PUBSUB}#event`;
@@ -572,12 +572,4 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 }
 
-describe("PEP on SQLite", () => suite(() => ({})));
-
-describe("PEP on PostgreSQL", { skip: pgSkip }, () => {
-  const schema = uniqueSchema("xha_pep_e2e");
-  suite(
-    () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
-    () => dropSchema(schema),
-  );
-});
+onEachStorage("PEP", suite);

@@ -1,12 +1,12 @@
 // Interoperability of XEP-0049, XEP-0054 and XEP-0191 with a client we did not write: Debian's
 // python3-slixmpp and its own plugins, on SQLite and on PostgreSQL. Skipped where slixmpp is not
 // installed; CI installs it (.ci/run).
-import { test, describe, before, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { runSlixmpp, slixmppSkip as skip } from "../helpers/slixmpp.ts";
 
 function run(port: number, mode: string, jid: string, password: string, peer: string) {
@@ -51,12 +51,4 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 }
 
-describe("slixmpp account data on SQLite", { skip }, () => suite(() => ({})));
-
-const schema = uniqueSchema("xha_slix_data");
-describe("slixmpp account data on PostgreSQL", { skip: skip || pgSkip }, () =>
-  suite(
-    () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
-    () => dropSchema(schema),
-  ),
-);
+onEachStorage("slixmpp account data", suite, skip);

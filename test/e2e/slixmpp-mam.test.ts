@@ -1,13 +1,13 @@
 // Interoperability of XEP-0313 with a client we did not write: Debian's python3-slixmpp and its
 // xep_0313 plugin pages through an archive filled by @xmpp/client, forwards and backwards (XEP-0059),
 // on SQLite and on PostgreSQL. Skipped where slixmpp is not installed; CI installs it (.ci/run).
-import { test, describe, before, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { ChatClient, xml } from "../helpers/chat-client.ts";
-import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { runSlixmpp, slixmppSkip as skip } from "../helpers/slixmpp.ts";
 
 const BODIES = ["one", "two", "three", "four", "five", "six", "seven"];
@@ -54,12 +54,4 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   });
 }
 
-describe("slixmpp MAM on SQLite", { skip }, () => suite(() => ({})));
-
-const schema = uniqueSchema("xha_slix_mam");
-describe("slixmpp MAM on PostgreSQL", { skip: skip || pgSkip }, () =>
-  suite(
-    () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
-    () => dropSchema(schema),
-  ),
-);
+onEachStorage("slixmpp MAM", suite, skip);

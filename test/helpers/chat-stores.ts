@@ -45,3 +45,21 @@ export function suiteStore(open: OpenStore): ChatStore {
     },
   });
 }
+
+/** The storage options of a server under test, and what removes that storage afterwards. */
+export type ServerSuite = (storage: () => Record<string, unknown>, cleanup?: () => Promise<void>) => void;
+
+/**
+ * Runs an end-to-end `suite` against a server on SQLite (its data_path) and one on PostgreSQL (a
+ * schema of its own, dropped afterwards): "<what> on SQLite", "<what> on PostgreSQL".
+ */
+export function onEachStorage(what: string, suite: ServerSuite, skip: string | false = false): void {
+  describe(`${what} on SQLite`, { skip }, () => suite(() => ({})));
+  describe(`${what} on PostgreSQL`, { skip: skip !== false ? skip : pgSkip }, () => {
+    const schema = uniqueSchema("xha_e2e");
+    suite(
+      () => ({ storage: "sql", sql: `${PG_URL}?schema=${schema}` }),
+      () => dropSchema(schema),
+    );
+  });
+}
