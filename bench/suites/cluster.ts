@@ -22,7 +22,6 @@ import {
   removeClusterData,
   waitForNodes,
 } from "../lib/cluster-nodes.ts";
-import { coreScaling } from "../lib/core-scaling.ts";
 import type { Suite, SuiteContext } from "./suite.ts";
 
 const PG = BENCH_PG;
@@ -39,7 +38,7 @@ export const clusterSuite: Suite = {
     const prefix = `xhabench-${process.pid}`;
     const api = await startApi("api-cluster");
     const targets: Target[] = [];
-    const start = (name: string, workers: number, label: string) =>
+    const start = (name: string, workers: number, label: string, clustered = true) =>
       startOurs({
         repoRoot: ctx.repoRoot,
         runDir: join(ctx.runDir, name),
@@ -51,7 +50,7 @@ export const clusterSuite: Suite = {
           'storage = "sql"',
           `sql = ${JSON.stringify(`${PG}?schema=${schema}`)}`,
         ],
-        cluster: { redis: REDIS, prefix, node: name },
+        ...(clustered ? { cluster: { redis: REDIS, prefix, node: name } } : {}),
         workers,
         label,
       }).then((t) => (targets.push(t), t));
@@ -67,25 +66,33 @@ export const clusterSuite: Suite = {
   },
 };
 
-type Start = (name: string, workers: number, label: string) => Promise<Target>;
+type Start = (name: string, workers: number, label: string, clustered?: boolean) => Promise<Target>;
 type Api = Parameters<typeof measureLogin>[1]["api"] & object;
 
 async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: string) {
   const one = await start("w1", 1, "ours --workers 1");
   const two = await start("w2", 2, "ours --workers 2");
+  // The ceiling of this machine for this load: two independent servers (no [cluster], nothing
+  // shared but PostgreSQL and the API), each given half of the same load generator's clients, against
+  // one of them alone. No cluster can scale better than that here; what is left below it is the
+  // cluster's own cost.
+  const solo = await start("s1", 1, "ours, no cluster", false);
+  const soloB = await start("s2", 1, "ours, no cluster (2nd)", false);
   // The port opens with the first worker: wait until every node has joined.
   await waitForNodes(REDIS, prefix, 3);
   const opts = { concurrency: 16, starttls: false, api };
+  for (const t of [one, two, solo, soloB]) await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
   for (const t of [one, two]) {
-    await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
     // Counts, not time: a fixed number of logins under MONITOR (never during the timed rounds).
     const n = await redisCommandsPerLogin(t, prefix);
     ctx.results.add("cluster", "logins c=16", t.label, "Redis commands per login", "n", n);
   }
+  const ratio = (name: string, higherIsBetter: boolean, v: number) =>
+    ctx.results.ratio("cluster", "logins c=16", name, higherIsBetter, v);
   for (let r = 0; r < ctx.rounds; r++) {
     ctx.progress.phase(`cluster logins round ${r + 1}/${ctx.rounds}`);
-    const m = [];
-    for (const t of [one, two]) {
+    const m = new Map<string, { loginsPerS: number; cpuMsPerLogin: number }>();
+    for (const t of [one, two, solo]) {
       // The primary apart from the workers; the bench's own processes (this load generator and the
       // auth API) share the same cores, and their CPU per login says how much of them is left.
       const primary0 = cpuSecondsOf(t.pid);
@@ -106,31 +113,57 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
         add("CPU per login, primary", "ms", primaryMs);
       }
       add("CPU per login, load gen + API", "ms", benchMs);
-      m.push(x);
+      m.set(t.label, x);
     }
-    // In the same round, nothing else running: what two processes get here over one.
-    ctx.progress.phase(`cluster machine ceiling round ${r + 1}/${ctx.rounds}`);
-    const ceiling = await coreScaling();
-    ctx.progress.done();
-    ctx.results.ratio("cluster", "logins c=16", "CPU-bound node: 2 processes ÷ 1 (ceiling)", true, ceiling);
-    const [a, b] = m;
-    if (a !== undefined && b !== undefined) {
-      ctx.results.ratio(
-        "cluster",
-        "logins c=16",
-        "logins/s workers 2 ÷ 1",
-        true,
-        b.loginsPerS / a.loginsPerS,
-      );
-      ctx.results.ratio(
-        "cluster",
-        "logins c=16",
-        "CPU/login workers 2 ÷ 1",
-        false,
-        b.cpuMsPerLogin / a.cpuMsPerLogin,
-      );
-    }
+    const pair = await measurePair(solo, soloB, { ...opts, durationMs: ctx.durationMs }, ctx);
+    ctx.results.add(
+      "cluster",
+      "logins c=16",
+      "ours, 2 processes, no cluster",
+      "logins/s",
+      "1/s",
+      pair.loginsPerS,
+    );
+    ctx.results.add(
+      "cluster",
+      "logins c=16",
+      "ours, 2 processes, no cluster",
+      "CPU per login, all",
+      "ms",
+      pair.cpuMsPerLogin,
+    );
+    const a = m.get(one.label);
+    const b = m.get(two.label);
+    const s1 = m.get(solo.label);
+    if (a === undefined || b === undefined || s1 === undefined) continue;
+    const ceiling = pair.loginsPerS / s1.loginsPerS;
+    ratio("ceiling: 2 independent processes ÷ 1 (no cluster)", true, ceiling);
+    ratio("logins/s workers 2 ÷ 1", true, b.loginsPerS / a.loginsPerS);
+    ratio("workers 2 ÷ 1, as a share of the ceiling", true, b.loginsPerS / a.loginsPerS / ceiling);
+    ratio("logins/s one node: cluster ÷ no cluster", true, a.loginsPerS / s1.loginsPerS);
+    ratio("CPU/login workers 2 ÷ 1", false, b.cpuMsPerLogin / a.cpuMsPerLogin);
+    ratio("CPU/login 2 processes ÷ 1, no cluster", false, pair.cpuMsPerLogin / s1.cpuMsPerLogin);
   }
+}
+
+/** Both targets at once, each with half the clients: summed logins/s, CPU per login of both. */
+async function measurePair(
+  x: Target,
+  y: Target,
+  opts: Parameters<typeof measureLogin>[1],
+  ctx: SuiteContext,
+): Promise<{ loginsPerS: number; cpuMsPerLogin: number }> {
+  const half = { ...opts, concurrency: Math.ceil(opts.concurrency / 2) };
+  const [p, q] = await Promise.all([
+    measureLogin(x, half, ctx.progress),
+    measureLogin(y, half, ctx.progress),
+  ]);
+  ctx.progress.done();
+  const logins = p.logins + q.logins;
+  return {
+    loginsPerS: p.loginsPerS + q.loginsPerS,
+    cpuMsPerLogin: (p.cpuMsPerLogin * p.logins + q.cpuMsPerLogin * q.logins) / logins,
+  };
 }
 
 /** Redis commands carrying our key prefix per login (Lua scripts' inner commands included). */

@@ -17,10 +17,12 @@ import type { ClusterOptions } from "./config.ts";
 import { RemoteHandle, type NodeLink } from "./remote-handle.ts";
 import {
   fromWireState,
+  parseChange,
   parseEntry,
   parseMessage,
   toWireState,
   type Broadcast,
+  type Change,
   type Direct,
   type Entry,
 } from "./wire.ts";
@@ -110,7 +112,9 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     if (this.timer !== undefined) clearInterval(this.timer);
     await Promise.allSettled([...this.pending]);
     if (this.redis.commandsUp) {
-      for (const h of this.local.localSessions()) await this.unregister(h.jid, h.sid).catch(() => {});
+      // All in one batch.
+      const gone = [...this.local.localSessions()].map((h) => this.unregister(h.jid, h.sid).catch(() => {}));
+      await Promise.all(gone);
       await this.redis.dropLease().catch(() => {});
     }
     await this.redis.close();
@@ -431,11 +435,13 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
       if (jid !== undefined) for (const h of this.componentHandlers) h.left(m.kind, jid);
       return;
     }
-    if (m.t === "set") {
-      const h = this.handleFrom(m.jid, m.e);
-      if (h !== undefined) this.view.set(h);
-    } else if (m.t === "del") {
-      this.view.removeText(m.jid, m.sid);
+    if (m.t === "batch") {
+      for (const x of m.m) {
+        const c = parseChange(x);
+        if (c !== undefined) this.onChange(c);
+      }
+    } else if (m.t === "set" || m.t === "del") {
+      this.onChange(m);
     } else if (m.t === "acct" && m.from !== this.options.node && this.hooks !== undefined) {
       // The same hooks as on the node where it happened; not announced again.
       this.relaying = true;
@@ -445,6 +451,12 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
         this.relaying = false;
       }
     }
+  }
+
+  private onChange(c: Change): void {
+    if (c.t === "del") return this.view.removeText(c.jid, c.sid);
+    const h = this.handleFrom(c.jid, c.e);
+    if (h !== undefined) this.view.set(h);
   }
 
   private announceAccount(kind: "passwordChanged" | "accountRemoved", bare: string): void {

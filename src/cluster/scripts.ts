@@ -1,27 +1,44 @@
 // Lua run inside Redis so that each registry change and its announcement happen at once: a node
 // never sees a session in the hash that was not announced, nor two nodes both win one full JID.
 
-/** KEYS: sessions hash, broadcast channel. ARGV: jid, entry JSON, sid, since, announcement.
- *  Returns {1, previous entry or ""} when stored; {0, newer entry} when a newer session holds the JID. */
-export const REGISTER = `
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if old then
-  local o = cjson.decode(old)
-  if o.sid ~= ARGV[3] and tonumber(o.since) > tonumber(ARGV[4]) then return {0, old} end
+/** KEYS: sessions hash, broadcast channel. ARGV[1]: a JSON array of registry changes, applied in order:
+ *  ["r", jid, entry JSON, sid, since, announcement] stores an entry unless a newer session (a later
+ *  `since`, another sid) holds the JID; ["p", jid, sid, entry JSON or "" to delete, announcement]
+ *  replaces or deletes the JID's entry while that session still holds it.
+ *  The announcements of the changes made go out as ONE message {"t":"batch","m":[…]}, so a burst of
+ *  logins costs each node one message, not one per change.
+ *  Returns one {done, entry} per change: for "r", {1, previous entry or ""} when stored, {0, newer
+ *  entry} when not; for "p", {1, ""} when done, {0, ""} when the JID had another owner. */
+export const BATCH = `
+local ops = cjson.decode(ARGV[1])
+local out, said = {}, {}
+for i, op in ipairs(ops) do
+  local cur = redis.call('HGET', KEYS[1], op[2])
+  if op[1] == 'r' then
+    local newer = false
+    if cur then
+      local o = cjson.decode(cur)
+      newer = o.sid ~= op[4] and tonumber(o.since) > tonumber(op[5])
+    end
+    if newer then
+      out[i] = {0, cur}
+    else
+      redis.call('HSET', KEYS[1], op[2], op[3])
+      said[#said + 1] = op[6]
+      out[i] = {1, cur or ''}
+    end
+  elseif cur and cjson.decode(cur).sid == op[3] then
+    if op[4] == '' then redis.call('HDEL', KEYS[1], op[2]) else redis.call('HSET', KEYS[1], op[2], op[4]) end
+    said[#said + 1] = op[5]
+    out[i] = {1, ''}
+  else
+    out[i] = {0, ''}
+  end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PUBLISH', KEYS[2], ARGV[5])
-return {1, old or ''}
-`;
-
-/** KEYS: sessions hash, broadcast channel. ARGV: jid, sid, new entry JSON or "" to delete, announcement.
- *  Acts only while the JID still belongs to that session; returns 1 when it did. */
-export const REPLACE_IF_OWNER = `
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v or cjson.decode(v).sid ~= ARGV[2] then return 0 end
-if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-redis.call('PUBLISH', KEYS[2], ARGV[4])
-return 1
+if #said > 0 then
+  redis.call('PUBLISH', KEYS[2], '{"t":"batch","m":[' .. table.concat(said, ',') .. ']}')
+end
+return out
 `;
 
 /** KEYS: sessions hash, nodes set, the node's lease key, broadcast channel. ARGV: node.

@@ -22,10 +22,16 @@ interface WireState {
   readonly extra: Readonly<Record<string, string>>;
 }
 
-/** On the broadcast channel: registry changes and account events. */
-export type Broadcast =
+/** A registry change, as announced. */
+export type Change =
   | { readonly t: "set"; readonly jid: string; readonly e: Entry }
-  | { readonly t: "del"; readonly jid: string; readonly sid: string }
+  | { readonly t: "del"; readonly jid: string; readonly sid: string };
+
+/** On the broadcast channel: registry changes (in batches, ./scripts.ts BATCH; a node that lapsed is
+ *  reaped change by change) and account events. */
+export type Broadcast =
+  | Change
+  | { readonly t: "batch"; readonly m: readonly unknown[] }
   | {
       readonly t: "acct";
       readonly kind: "passwordChanged" | "accountRemoved";
@@ -95,6 +101,7 @@ export function parseMessage<T extends { t: string }>(text: string): T | undefin
     const m: unknown = JSON.parse(text);
     if (!isRecord(m) || typeof m.t !== "string") return undefined;
     if (m.t === "acct") return typeof m.bare === "string" ? (m as T) : undefined;
+    if (m.t === "batch") return Array.isArray(m.m) ? (m as T) : undefined;
     if (typeof m.jid !== "string") return undefined;
     if ((m.t === "stanza" || m.t === "component") && typeof m.xml !== "string") return undefined;
     if (m.t === "component" && typeof m.to !== "string") return undefined;
@@ -103,4 +110,12 @@ export function parseMessage<T extends { t: string }>(text: string): T | undefin
   } catch {
     return undefined;
   }
+}
+
+/** One change of a batch, checked like a message of its own (a batch is read element by element). */
+export function parseChange(x: unknown): Change | undefined {
+  if (!isRecord(x) || typeof x.jid !== "string") return undefined;
+  if (x.t === "del") return typeof x.sid === "string" ? (x as Change) : undefined;
+  if (x.t === "set") return isRecord(x.e) ? (x as Change) : undefined;
+  return undefined;
 }
