@@ -44,6 +44,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   private readonly since = new WeakMap<Session, number>();
   private readonly redis: RedisLink;
   private readonly leaseMs: number;
+  private readonly ownBatch: string;
   private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
@@ -74,6 +75,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
         if (this.started && this.up) this.track(this.resync());
       },
     });
+    this.ownBatch = this.redis.batchOpening;
   }
 
   get reaped() {
@@ -402,7 +404,11 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   }
 
   private onMessage(channel: string, text: string): void {
-    if (channel === this.redis.allChannel) return this.onBroadcast(parseMessage<Broadcast>(text));
+    if (channel === this.redis.allChannel) {
+      // Our own registry changes come back too: nothing to learn from them.
+      if (text.startsWith(this.ownBatch)) return;
+      return this.onBroadcast(parseMessage<Broadcast>(text));
+    }
     const m = parseMessage<Direct>(text);
     if (m === undefined) return this.logger.warn({ channel }, "cluster: an unreadable message was ignored");
     if (m.t === "component") return this.onComponentStanza(m);

@@ -50,6 +50,12 @@ export class RedisLink {
     this.sub.on("message", (channel: string, text: string) => handlers.message(channel, text));
   }
 
+  /** How this node's batches of registry changes begin on the broadcast channel: a node skips its
+   *  own without parsing them. */
+  get batchOpening(): string {
+    return `{"t":"batch","n":${JSON.stringify(this.options.node)},"m":[`;
+  }
+
   get allChannel(): string {
     return `${this.p}:all`;
   }
@@ -116,7 +122,8 @@ export class RedisLink {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.cmd.xhaBatch(this.sessions, this.allChannel, JSON.stringify(batch.map((q) => q.op))).then(
+    const ops = JSON.stringify(batch.map((q) => q.op));
+    this.cmd.xhaBatch(this.sessions, this.allChannel, ops, this.batchOpening).then(
       (out) => {
         const results = out as [number, string][];
         batch.forEach((q, i) => q.resolve(results[i] ?? [0, ""]));

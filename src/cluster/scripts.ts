@@ -1,11 +1,12 @@
 // Lua run inside Redis so that each registry change and its announcement happen at once: a node
 // never sees a session in the hash that was not announced, nor two nodes both win one full JID.
 
-/** KEYS: sessions hash, broadcast channel. ARGV[1]: a JSON array of registry changes, applied in order:
+/** KEYS: sessions hash, broadcast channel. ARGV[2]: the announcement's opening, naming the node
+ *  (`{"t":"batch","n":"<node>","m":[`). ARGV[1]: a JSON array of registry changes, applied in order:
  *  ["r", jid, entry JSON, sid, since, announcement] stores an entry unless a newer session (a later
  *  `since`, another sid) holds the JID; ["p", jid, sid, entry JSON or "" to delete, announcement]
  *  replaces or deletes the JID's entry while that session still holds it.
- *  The announcements of the changes made go out as ONE message {"t":"batch","m":[…]}, so a burst of
+ *  The announcements of the changes made go out as ONE message {"t":"batch","n":…,"m":[…]}, so a burst of
  *  logins costs each node one message, not one per change.
  *  Returns one {done, entry} per change: for "r", {1, previous entry or ""} when stored, {0, newer
  *  entry} when not; for "p", {1, ""} when done, {0, ""} when the JID had another owner. */
@@ -36,7 +37,7 @@ for i, op in ipairs(ops) do
   end
 end
 if #said > 0 then
-  redis.call('PUBLISH', KEYS[2], '{"t":"batch","m":[' .. table.concat(said, ',') .. ']}')
+  redis.call('PUBLISH', KEYS[2], ARGV[2] .. table.concat(said, ',') .. ']}')
 end
 return out
 `;
