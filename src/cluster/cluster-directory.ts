@@ -48,6 +48,12 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   private lastRenew = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Binds in progress: their registration, with the end of a session replaced on another node. */
+  private readonly binding = new WeakMap<Session, Promise<void>>();
+  /** Close orders waiting for their `ended` answer, by ref. */
+  private readonly awaitingEnd = new Map<string, () => void>();
+  private refs = 0;
+  private readonly endWaitMs: number;
   private hooks: ServerHooks | undefined;
   private relaying = false;
   private readonly componentHandlers: ComponentLinkHandler[] = [];
@@ -61,6 +67,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     this.local = new SessionRegistry(options.node);
     this.view = new RemoteView(options.node);
     this.leaseMs = options.lease * 1000;
+    // A node that cannot end a session within a renewal period is busy or dying: bind goes on.
+    this.endWaitMs = this.leaseMs / 3;
     this.redis = new RedisLink(options, logger, {
       message: (channel, text) => {
         try {
@@ -112,6 +120,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   async stop(): Promise<void> {
     this.started = false;
     if (this.timer !== undefined) clearInterval(this.timer);
+    for (const done of [...this.awaitingEnd.values()]) done();
     await Promise.allSettled([...this.pending]);
     if (this.redis.commandsUp) {
       // All in one batch.
@@ -127,10 +136,32 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   add(session: Session): SessionHandle | undefined {
     const jid = session.jid;
     if (jid?.resource === undefined) throw new Error("only bound sessions are registered");
-    const previous = this.local.add(session) ?? this.view.get(jid.bare().toString(), jid.resource);
+    // A session on another node is ended by register(), on Redis's word of who held the JID.
+    const previous = this.local.add(session);
     this.since.set(session, Date.now());
-    this.track(this.register(session));
+    const registered = this.register(session, true);
+    this.track(registered);
+    this.binding.set(session, registered);
     return previous;
+  }
+
+  bindSettled(session: Session): Promise<void> | undefined {
+    const registered = this.binding.get(session);
+    this.binding.delete(session);
+    if (registered === undefined) return undefined;
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.logger.warn(
+          { jid: session.jid?.toString(), waitedMs: this.endWaitMs },
+          "cluster: bind goes on unconfirmed (Redis, or the node of the session it replaces, did not answer)",
+        );
+        resolve();
+      }, this.endWaitMs);
+      void registered.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   remove(session: Session): void {
@@ -290,7 +321,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     };
   }
 
-  private async register(session: Session): Promise<void> {
+  /** `endOld`: a bind waits (bindSettled) for the end of the session it replaces on another node. */
+  private async register(session: Session, endOld = false): Promise<void> {
     const h = this.local.handleOf(session);
     if (h === undefined || !this.redis.commandsUp) return;
     const jid = h.jid.toString();
@@ -309,17 +341,49 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
       // RFC 6120 §7.7.2.2 across nodes: the older of two sessions for one full JID is ended.
       if (stored === 0)
         return session.close("conflict", "Replaced by a newer connection with the same resource");
-      if (other.node !== this.options.node)
-        this.closeRemote(
-          other.node,
-          h.jid,
-          other.sid,
-          "conflict",
-          "Replaced by a new connection with the same resource",
-        );
+      if (other.node === this.options.node) return;
+      const text = "Replaced by a new connection with the same resource";
+      if (endOld) await this.endRemote(other.node, h.jid, other.sid, text);
+      else this.closeRemote(other.node, h.jid, other.sid, "conflict", text);
     } catch (err) {
       this.warn(err, "register");
     }
+  }
+
+  /**
+   * Orders a session on another node closed with `conflict` and settles once that node says its end
+   * is done (its unavailable presence published), at once when no node listens, else after a while.
+   */
+  private endRemote(node: string, jid: Jid, sid: string, text: string): Promise<void> {
+    const ref = String(++this.refs);
+    const order: Direct = {
+      t: "close",
+      jid: jid.toString(),
+      sid,
+      cond: "conflict",
+      text,
+      from: this.node,
+      ref,
+    };
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.awaitingEnd.delete(ref);
+        resolve();
+      };
+      const t = setTimeout(done, this.endWaitMs);
+      this.awaitingEnd.set(ref, done);
+      this.redis.publish(this.redis.nodeChannel(node), JSON.stringify(order)).then(
+        // Nobody listening: the node died; the lease reaper sends the unavailable presence.
+        (listeners) => {
+          if (listeners === 0) done();
+        },
+        (err: unknown) => {
+          this.warn(err, "close");
+          done();
+        },
+      );
+    });
   }
 
   private async unregister(jid: Jid, sid: string): Promise<void> {
@@ -412,17 +476,27 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     const m = parseMessage<Direct>(text);
     if (m === undefined) return this.logger.warn({ channel }, "cluster: an unreadable message was ignored");
     if (m.t === "component") return this.onComponentStanza(m);
+    if (m.t === "ended") return this.awaitingEnd.get(m.ref)?.();
     const jid = parseJid(m.jid);
     const h = this.local.get(jid.bare().toString(), jid.resource ?? "");
-    if (m.t === "close") {
-      if (h?.sid === m.sid) h.close(m.cond, m.text);
-      return;
-    }
+    if (m.t === "close") return this.onCloseOrder(m, h?.sid === m.sid ? h.local : undefined);
     const stanza = parseStoredElement(m.xml);
     if (stanza === undefined) return;
     this.stats.routedIn++;
     if (h?.isOpen === true) h.send(stanza);
     else this.local.undeliverable.run((err) => this.warn(err, "undeliverable hook"), stanza);
+  }
+
+  private onCloseOrder(m: Extract<Direct, { t: "close" }>, session: Session | undefined): void {
+    session?.close(m.cond, m.text);
+    const { from, ref } = m;
+    if (from === undefined || ref === undefined) return;
+    // RFC 6120 §7.7.2.2 across nodes: the replacing node answers its bind after this answer. The
+    // unbind's unavailable presence is published first, on this same connection, so Redis delivers
+    // it first too: contacts see the old session go before the new one's presence.
+    const ended: Direct = { t: "ended", jid: m.jid, sid: m.sid, ref };
+    const unbound = session?.unbind() ?? Promise.resolve();
+    this.track(unbound.then(() => this.redis.publish(this.redis.nodeChannel(from), JSON.stringify(ended))));
   }
 
   private onComponentStanza(m: Extract<Direct, { t: "component" }>): void {

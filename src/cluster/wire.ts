@@ -47,7 +47,8 @@ export type Broadcast =
     };
 
 /** On a node's own channel: a stanza for one of its sessions, or an order to end one, or a stanza
- *  from a session (`jid`) to a component JID (`to`) this node owns (./component-link.ts). */
+ *  from a session (`jid`) to a component JID (`to`) this node owns (./component-link.ts). A close
+ *  order with `from` and `ref` asks for `ended` on node `from` once the session's end is done. */
 export type Direct =
   | { readonly t: "stanza"; readonly jid: string; readonly xml: string }
   | { readonly t: "component"; readonly jid: string; readonly to: string; readonly xml: string }
@@ -57,7 +58,11 @@ export type Direct =
       readonly sid: string;
       readonly cond: StreamErrorCondition;
       readonly text?: string;
-    };
+      readonly from?: string;
+      readonly ref?: string;
+    }
+  /** The answer to a close order with `ref`: session `sid` ended, its unavailable presence sent. */
+  | { readonly t: "ended"; readonly jid: string; readonly sid: string; readonly ref: string };
 
 export function toWireState(s: SharedState): WireState {
   const w: WireState = {
@@ -96,6 +101,8 @@ export function parseEntry(text: string): Entry | undefined {
   }
 }
 
+const optionalStrings = (...xs: unknown[]) => xs.every((x) => x === undefined || typeof x === "string");
+
 export function parseMessage<T extends { t: string }>(text: string): T | undefined {
   try {
     const m: unknown = JSON.parse(text);
@@ -106,6 +113,9 @@ export function parseMessage<T extends { t: string }>(text: string): T | undefin
     if ((m.t === "stanza" || m.t === "component") && typeof m.xml !== "string") return undefined;
     if (m.t === "component" && typeof m.to !== "string") return undefined;
     if (m.t === "left" && typeof m.from !== "string") return undefined;
+    if ((m.t === "close" || m.t === "ended") && typeof m.sid !== "string") return undefined;
+    if (m.t === "close" && !optionalStrings(m.from, m.ref)) return undefined;
+    if (m.t === "ended" && typeof m.ref !== "string") return undefined;
     return m as T;
   } catch {
     return undefined;

@@ -8,10 +8,16 @@ import type { Element } from "../xml/element.ts";
 
 export interface SessionDirectory {
   /**
-   * Registers a freshly bound local session; returns the session it replaces (same full JID, on any
-   * node), which the caller ends with `conflict` (RFC 6120 §7.7.2.2, "override").
+   * Registers a freshly bound local session; returns the local session it replaces (same full JID),
+   * which the caller ends with `conflict` (RFC 6120 §7.7.2.2, "override"). One on another cluster
+   * node is ended by the directory (see bindSettled).
    */
   add(session: Session): SessionHandle | undefined;
+  /**
+   * Cluster only: settles once the session `session` replaced on another node has ended (its
+   * unavailable presence sent), or after a bounded wait; bind answers after it. Undefined: no wait.
+   */
+  bindSettled?(session: Session): Promise<void> | undefined;
   /** Forgets a local session (no-op when it was already replaced). */
   remove(session: Session): void;
   /** The session bound to a full JID, on any node. */

@@ -46,9 +46,13 @@ export async function claimResource(session: Session, resource: string): Promise
   const previous = session.ctx.sessions.add(session);
   if (previous !== undefined) {
     previous.close("conflict", "Replaced by a new connection with the same resource");
-    // A local session's end is awaited. A remote one is ended by its node, whose unavailable
-    // presence is not ordered with this session's (a known gap across nodes; docs/cluster.md).
     await previous.local?.unbind();
+    if (!session.isOpen) return false;
+  }
+  // The same across cluster nodes: the old session's node confirms its end (bounded; docs/cluster.md).
+  const remote = session.ctx.sessions.bindSettled?.(session);
+  if (remote !== undefined) {
+    await remote;
     if (!session.isOpen) return false;
   }
   session.markEstablished();
