@@ -56,10 +56,14 @@ function splitSample(line: string): { name: string; open: number; close: number 
   return undefined;
 }
 
+// After the name and labels: a value (Go's float syntax, as Prometheus reads it) and maybe a timestamp.
+const VALUE = /^\s+[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Inf|NaN)(?:\s+-?\d+)?\s*$/;
+
 /** The sample with `node="<node>"` added first among its labels, unless it has a node label already. */
 function withNode(line: string, node: string): string | undefined {
   const s = splitSample(line);
   if (s === undefined) return undefined;
+  if (!VALUE.test(line.slice(s.open === -1 ? s.name.length : s.close + 1))) return undefined;
   if (s.open === -1) return `${s.name}{node=${labelValue(node)}}${line.slice(s.name.length)}`;
   const names = labelNames(line.slice(s.open + 1, s.close));
   if (names === undefined) return undefined;
