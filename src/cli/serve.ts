@@ -116,6 +116,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     logger.info("stopping");
     await admin?.close();
     await server.stop();
+    views?.close();
     removePidFile();
     // A worker's channel to the primary would keep it alive.
     cluster.worker?.disconnect();

@@ -11,6 +11,7 @@ export interface WorkerViews {
   overview(local: Overview): Promise<Overview>;
   /** Starts answering the other workers with this worker's figures. */
   serve(server: XmppServer): void;
+  close(): void;
 }
 
 export function workerViews(gather: WorkerGather): WorkerViews {
@@ -31,5 +32,6 @@ export function workerViews(gather: WorkerGather): WorkerViews {
         kind === "metrics" ? server.metricsText() : JSON.stringify(hostFigures(server)),
       );
     },
+    close: () => gather.close(),
   };
 }
