@@ -16,6 +16,8 @@ export interface WorkerPart {
 
 /** A body larger than this is not sent (the worker counts as not answering). */
 export const MAX_BODY_CHARS = 4 * 1024 * 1024;
+/** The parts of one answer together; parts past it are left out, as if they had not answered. */
+export const MAX_GATHERED_CHARS = 16 * 1024 * 1024;
 /** The primary waits this long for the other workers. */
 export const COLLECT_TIMEOUT_MS = 1000;
 /** The asking worker waits this long for the primary (a little longer than the primary waits). */
@@ -107,7 +109,11 @@ export function createGatherRelay(deps: {
   const nodes = new Map<number, string>();
   const ready = new Set<Worker>();
   let nextId = 0;
-  const waiting = new Map<number, (body: string) => void>();
+  /** Collections in flight: who was asked, and what to do with its answer. */
+  const waiting = new Map<
+    number,
+    { readonly worker: Worker; readonly done: (body: string | undefined) => void }
+  >();
 
   const collect = (w: Worker, kind: GatherKind): Promise<string | undefined> => {
     const id = nextId++;
@@ -118,7 +124,7 @@ export function createGatherRelay(deps: {
         resolve(body);
       };
       const timer = setTimeout(() => done(undefined), timeoutMs);
-      waiting.set(id, done);
+      waiting.set(id, { worker: w, done });
       send(w, { xha: "collect", id, kind });
     });
   };
@@ -143,7 +149,12 @@ export function createGatherRelay(deps: {
       );
     }
     await Promise.all(pending);
-    send(asker, { xha: "gathered", id: req.id, parts });
+    let total = 0;
+    const bounded = parts.map((p) => {
+      total += p.body?.length ?? 0;
+      return total > MAX_GATHERED_CHARS ? { ...p, body: undefined } : p;
+    });
+    send(asker, { xha: "gathered", id: req.id, parts: bounded });
   };
 
   return {
@@ -154,10 +165,17 @@ export function createGatherRelay(deps: {
         if (m.xha === "ready") {
           nodes.set(index, m.node);
           ready.add(worker);
-        } else if (m.xha === "collected") waiting.get(m.id)?.(m.body);
-        else void gather(index, worker, m);
+        } else if (m.xha === "collected") {
+          // Only the worker asked may answer.
+          const w = waiting.get(m.id);
+          if (w?.worker === worker) w.done(m.body);
+        } else void gather(index, worker, m);
       });
-      worker.once("exit", () => ready.delete(worker));
+      worker.once("exit", () => {
+        ready.delete(worker);
+        // What it was asked for will not come: no need to wait out the timeout.
+        for (const w of [...waiting.values()]) if (w.worker === worker) w.done(undefined);
+      });
     },
   };
 }
