@@ -62,6 +62,8 @@ export interface XmppServer {
   stop(): Promise<void>;
   /** Applies a new configuration without a restart (see src/reload/apply-config.ts). */
   reload(config: ServerConfig): Promise<ReloadReport>;
+  /** This process's /metrics text (under `serve --workers`, /metrics may add the other workers'). */
+  metricsText(): string;
 }
 
 export interface ServerDeps {
@@ -69,6 +71,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Injected in tests (e.g. with a fake clock); made here otherwise. */
   readonly apiHealth?: ApiHealth;
+  /** Under `serve --workers`: /metrics answers with every worker's, this text included. */
+  readonly gatherMetrics?: (local: string) => Promise<string>;
 }
 
 export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppServer {
@@ -252,8 +256,9 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
         socket.once("close", () => sockets.delete(socket));
       };
       const proxyTrusted = new AddressList(g.proxy_trusted_proxies);
+      const gatherMetrics = deps.gatherMetrics;
       const extras = {
-        metrics,
+        metrics: gatherMetrics === undefined ? metrics : () => gatherMetrics(metrics()),
         metricsAccess: createMetricsAccess(g),
         trustedProxies: new AddressList(g.trusted_proxies),
         ...(health === undefined ? {} : { health }),
@@ -372,6 +377,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       await cluster?.stop();
       await storage.close();
     },
+    metricsText: metrics,
     reload(next) {
       // One reload at a time: each one starts from what the previous one installed.
       const run = reloading.then(() => applyConfig(reloadTarget, next));

@@ -8,7 +8,7 @@ import { listen } from "../transport/listeners.ts";
 import type { AdminAccounts, AccountOutcome } from "./accounts.ts";
 import type { AdminConfig } from "./config.ts";
 import { mayReachPage, mayUseApi } from "./guard.ts";
-import { overview } from "./overview.ts";
+import { overview, type Overview } from "./overview.ts";
 import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from "./page.ts";
 
 export interface AdminServerDeps {
@@ -16,6 +16,8 @@ export interface AdminServerDeps {
   readonly server: XmppServer;
   /** Present when authd runs in this process. */
   readonly accounts?: AdminAccounts;
+  /** Under `serve --workers`: the overview with every worker's figures (see overview-merge.ts). */
+  readonly gatherOverview?: (local: Overview) => Promise<Overview>;
   readonly logger: Logger;
 }
 
@@ -117,8 +119,10 @@ async function api(
   if (!guard.ok)
     return json(res, guard.status, { error: guard.why, tokenRequired: deps.config.token !== undefined });
   const url = new URL(req.url ?? "/", "http://admin");
-  if (path === "/api/overview" && req.method === "GET")
-    return json(res, 200, await overview(deps.server, deps.accounts, startedAt));
+  if (path === "/api/overview" && req.method === "GET") {
+    const local = await overview(deps.server, deps.accounts, startedAt);
+    return json(res, 200, deps.gatherOverview === undefined ? local : await deps.gatherOverview(local));
+  }
   if (path.startsWith("/api/accounts") && deps.accounts === undefined)
     return json(res, 404, {
       error: "accounts live behind the auth API: manage them there (or with `xmpp-http-auth user`)",

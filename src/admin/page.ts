@@ -22,6 +22,11 @@ export const PAGE_HTML = `<!doctype html>
 </form>
 <p id="status" role="status"></p>
 <section id="hosts" aria-label="Hosts"></section>
+<section id="workers" hidden>
+  <h2>Workers</h2>
+  <p id="workers-note" class="note"></p>
+  <table id="worker-table"><thead><tr><th>node</th><th>status</th><th>sessions</th><th>auth API calls</th><th>API failures</th></tr></thead><tbody></tbody></table>
+</section>
 <section id="accounts" hidden>
   <h2>Accounts</h2>
   <div class="row">
@@ -182,6 +187,26 @@ export const PAGE_SCRIPT = `"use strict";
     $("meta").textContent = "version " + data.version + " \\u00b7 admin page up " + up + " s";
   }
 
+  // Under serve --workers: the host cards show sums over the workers; this table, each one's share.
+  function renderWorkers(data) {
+    $("workers").hidden = data.workers === undefined;
+    if (data.workers === undefined) return;
+    const answered = data.workers.filter((w) => w.answered).length;
+    $("workers-note").textContent = answered + " of " + data.workers.length + " workers answered; the figures above are their sums (latency: the slowest worker's).";
+    const body = $("worker-table").tBodies[0];
+    body.replaceChildren();
+    for (const w of data.workers) {
+      const sum = (f) => w.hosts.reduce((a, h) => a + f(h), 0);
+      const failures = sum((h) => Object.values(h.health.failures).reduce((a, b) => a + b, 0));
+      body.append(el("tr", { "data-node": w.node },
+        el("td", {}, w.node),
+        el("td", { class: w.answered ? "ok" : "bad" }, w.answered ? "answering" : "not answering"),
+        el("td", {}, w.answered ? sum((h) => h.sessions) : "\u2013"),
+        el("td", {}, w.answered ? sum((h) => h.health.calls) : "\u2013"),
+        el("td", {}, w.answered ? failures : "\u2013")));
+    }
+  }
+
   function renderLocked(data) {
     const ul = $("locked");
     ul.replaceChildren();
@@ -235,6 +260,7 @@ export const PAGE_SCRIPT = `"use strict";
     const data = await call("/api/overview");
     $("token-form").hidden = true;
     renderHosts(data);
+    renderWorkers(data);
     $("accounts").hidden = !data.accounts.available;
     $("no-accounts").hidden = data.accounts.available;
     if (data.accounts.available) {

@@ -6,12 +6,15 @@ import type { Logger } from "../log.ts";
 import type { XmppServer } from "../server.ts";
 import { startAdminServer, type AdminServer } from "./admin-server.ts";
 import type { AdminConfig } from "./config.ts";
+import type { Overview } from "./overview.ts";
 import { openStoreAccounts } from "./store-accounts.ts";
 
 export async function startServeAdmin(deps: {
   readonly admin: AdminConfig;
   readonly config: ServerConfig;
   readonly server: XmppServer;
+  /** Under `serve --workers`: the overview with every worker's figures. */
+  readonly gatherOverview?: (local: Overview) => Promise<Overview>;
   readonly logger: Logger;
 }): Promise<AdminServer> {
   const { config } = deps;
@@ -24,6 +27,7 @@ export async function startServeAdmin(deps: {
     const page = await startAdminServer({
       config: deps.admin,
       server: deps.server,
+      ...(deps.gatherOverview === undefined ? {} : { gatherOverview: deps.gatherOverview }),
       ...(store === undefined ? {} : { accounts: store.accounts }),
       logger: deps.logger,
     });

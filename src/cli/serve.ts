@@ -9,8 +9,11 @@ import { createReloader } from "../reload/reloader.ts";
 import { writePidFile } from "../reload/run-files.ts";
 import { parseAdminConfig } from "../admin/config.ts";
 import { startServeAdmin } from "../admin/serve-admin.ts";
+import type { Overview } from "../admin/overview.ts";
 import cluster from "node:cluster";
 import { superviseWorkers, workerIndex } from "./workers.ts";
+import { createWorkerGather } from "./worker-gather.ts";
+import { workerViews } from "./worker-views.ts";
 
 const HELP = `Usage: xmpp-http-auth serve --config FILE [--workers N]
 
@@ -61,7 +64,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.onReload?.(() => {
         for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGHUP");
       });
-      await superviseWorkers(workers, io.stopSignal, logger);
+      const base = config.cluster?.node;
+      await superviseWorkers(workers, io.stopSignal, logger, (i) => `${base}-w${i}`);
       removePrimaryPidFile();
       return 0;
     }
@@ -69,8 +73,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const index = workerIndex();
     if (index !== undefined && config.cluster !== undefined)
       config = { ...config, cluster: { ...config.cluster, node: `${config.cluster.node}-w${index}` } };
-    const server = createXmppServer({ config, logger });
+    // A worker answers /metrics and the admin overview for every worker (worker-views.ts).
+    const views =
+      index === undefined || config.cluster === undefined
+        ? undefined
+        : workerViews(createWorkerGather({ index, node: config.cluster.node }));
+    const server = createXmppServer({
+      config,
+      logger,
+      ...(views === undefined ? {} : { gatherMetrics: (local: string) => views.metrics(local) }),
+    });
     await server.start();
+    views?.serve(server);
     const admin =
       adminConfig === undefined
         ? undefined
@@ -78,6 +92,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
             admin: adminConfig,
             config,
             server,
+            ...(views === undefined ? {} : { gatherOverview: (local: Overview) => views.overview(local) }),
             logger: logger.child({ component: "admin" }),
           }).catch(async (err: unknown) => {
             await server.stop();
@@ -101,6 +116,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     logger.info("stopping");
     await admin?.close();
     await server.stop();
+    views?.close();
     removePidFile();
     // A worker's channel to the primary would keep it alive.
     cluster.worker?.disconnect();

@@ -4,6 +4,7 @@
 // and, on SIGINT/SIGTERM, stops them all. It does not accept connections (see schedulingPolicy).
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../log.ts";
+import { createGatherRelay } from "./worker-gather.ts";
 
 /** The env variable telling a worker its index (its node name is the configured one plus "-w<index>"). */
 export const WORKER_ENV = "XHA_WORKER_INDEX";
@@ -29,15 +30,25 @@ export function schedulingPolicy(env: NodeJS.ProcessEnv = process.env): number {
   return env.NODE_CLUSTER_SCHED_POLICY === "rr" ? cluster.SCHED_RR : cluster.SCHED_NONE;
 }
 
-/** Runs in the primary until `stop` resolves and every worker has exited. */
-export async function superviseWorkers(count: number, stop: Promise<void>, logger: Logger): Promise<void> {
+/**
+ * Runs in the primary until `stop` resolves and every worker has exited. It also relays the workers'
+ * requests for each other's metrics (worker-gather.ts); `nodeName` names a worker before it has said.
+ */
+export async function superviseWorkers(
+  count: number,
+  stop: Promise<void>,
+  logger: Logger,
+  nodeName: (index: number) => string = (i) => `w${i}`,
+): Promise<void> {
   // Read by the first fork(); set before it.
   cluster.schedulingPolicy = schedulingPolicy();
   let stopping = false;
   const live = new Map<number, Worker>();
+  const relay = createGatherRelay({ count, workers: live, nodeName });
   const fork = (index: number) => {
     const w = cluster.fork({ [WORKER_ENV]: String(index) });
     live.set(index, w);
+    relay.attach(index, w);
     w.on("exit", (code, signal) => {
       live.delete(index);
       if (stopping) return;

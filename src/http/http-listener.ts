@@ -21,7 +21,7 @@ export const METRICS_PATH = "/metrics";
 
 /** What the listener serves besides WebSocket; `metrics` renders the Prometheus text format. */
 export interface HttpExtras {
-  readonly metrics?: () => string;
+  readonly metrics?: () => string | Promise<string>;
   /** Who may read /metrics; by default loopback clients only. */
   readonly metricsAccess?: MetricsAccess;
   /** Peers whose X-Forwarded-For names the client (trusted_proxies); by default none. */
@@ -82,9 +82,15 @@ function onRequest(req: IncomingMessage, res: ServerResponse, extras: HttpExtras
     if (verdict === "allow") {
       if (req.method !== "GET" && req.method !== "HEAD")
         return reply(res, 405, "method not allowed", { Allow: "GET, HEAD" });
-      return reply(res, 200, extras.metrics().trimEnd(), {
-        "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+      const text = extras.metrics();
+      const send = (t: string) =>
+        reply(res, 200, t.trimEnd(), { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+      if (typeof text === "string") return send(text);
+      // Gathered from other processes (serve --workers); the client may have gone meanwhile.
+      text.then(send, () => {
+        if (!res.headersSent) reply(res, 500, "metrics unavailable");
       });
+      return;
     }
     // Hidden: the same 404 as any unknown path.
   }
