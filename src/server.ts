@@ -115,6 +115,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       passwordChanged: new Hook(),
       offlineStored: new Hook(),
       accountIqReply: new Hook(),
+      archivePrefsChanged: new Hook(),
     },
     route: async () => {},
     logger,
@@ -169,7 +170,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     loginLimitMetrics(ctx.loginLimiter) +
     (cluster === undefined ? "" : clusterMetrics(cluster)) +
     streamManagement.metrics() +
-    push.metrics();
+    push.metrics() +
+    chat.metrics();
   const health = cluster === undefined ? undefined : () => cluster.health();
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
@@ -247,6 +249,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
         await storage.close();
         throw err;
       }
+      chat.start();
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
@@ -370,6 +373,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await components.stop();
       await cluster?.stop();
+      // Queued archive writes go to the store before it closes; the retention timer stops.
+      await chat.stop();
       await storage.close();
     },
     reload(next) {

@@ -22,13 +22,17 @@ interface WireState {
   readonly extra: Readonly<Record<string, string>>;
 }
 
+/** The account hooks (src/server-context.ts) every node runs when one node runs them: relayed as `acct`. */
+export const RELAYED_ACCOUNT_HOOKS = ["passwordChanged", "accountRemoved", "archivePrefsChanged"] as const;
+export type RelayedAccountHook = (typeof RELAYED_ACCOUNT_HOOKS)[number];
+
 /** On the broadcast channel: registry changes and account events. */
 export type Broadcast =
   | { readonly t: "set"; readonly jid: string; readonly e: Entry }
   | { readonly t: "del"; readonly jid: string; readonly sid: string }
   | {
       readonly t: "acct";
-      readonly kind: "passwordChanged" | "accountRemoved";
+      readonly kind: RelayedAccountHook;
       readonly bare: string;
       readonly from: string;
     }
@@ -94,7 +98,11 @@ export function parseMessage<T extends { t: string }>(text: string): T | undefin
   try {
     const m: unknown = JSON.parse(text);
     if (!isRecord(m) || typeof m.t !== "string") return undefined;
-    if (m.t === "acct") return typeof m.bare === "string" ? (m as T) : undefined;
+    if (m.t === "acct")
+      // A kind this node does not know (a newer node's) is ignored.
+      return typeof m.bare === "string" && (RELAYED_ACCOUNT_HOOKS as readonly unknown[]).includes(m.kind)
+        ? (m as T)
+        : undefined;
     if (typeof m.jid !== "string") return undefined;
     if ((m.t === "stanza" || m.t === "component") && typeof m.xml !== "string") return undefined;
     if (m.t === "component" && typeof m.to !== "string") return undefined;
