@@ -35,7 +35,10 @@ export interface ArchiverParts {
   readonly writer: ArchiveWriter;
 }
 
-export function createArchiver({ ctx, storage }: ChatDeps, { prefs: cache, writer }: ArchiverParts): Archiver {
+export function createArchiver(
+  { ctx, storage }: ChatDeps,
+  { prefs: cache, writer }: ArchiverParts,
+): Archiver {
   const prefsOf = async (account: string): Promise<ArchivePrefs> => {
     const stored = await cache.get(account, () => storage.store.archivePrefs(account));
     if (stored !== undefined) return stored;
