@@ -37,6 +37,8 @@ export interface ServerHooks {
    * sent on the account's behalf (a XEP-0357 publish). Otherwise nothing handles it.
    */
   readonly accountIqReply: Hook<[Element]>;
+  /** An account's XEP-0441 archive preferences were set (here or, relayed, on another node): its bare JID. */
+  readonly archivePrefsChanged: Hook<[string]>;
 }
 
 /** Delivers a stanza a bound session sent (from already stamped). */

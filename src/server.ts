@@ -28,6 +28,7 @@ import { registerDisco } from "./modules/disco.ts";
 import { registerVersion } from "./modules/version.ts";
 import { registerChat } from "./modules/chat.ts";
 import { StoreHandle } from "./storage/handle.ts";
+import type { ChatStore } from "./storage/store.ts";
 import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
@@ -73,6 +74,8 @@ export interface ServerDeps {
   readonly apiHealth?: ApiHealth;
   /** Under `serve --workers`: /metrics answers with every worker's, this text included. */
   readonly gatherMetrics?: (local: string) => Promise<string>;
+  /** Injected in tests: wraps the chat store once opened (e.g. to hold its writes). */
+  readonly wrapChatStore?: (store: ChatStore) => ChatStore;
 }
 
 export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppServer {
@@ -119,6 +122,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       passwordChanged: new Hook(),
       offlineStored: new Hook(),
       accountIqReply: new Hook(),
+      archivePrefsChanged: new Hook(),
     },
     route: async () => {},
     logger,
@@ -138,7 +142,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   ctx.hooks.passwordChanged.add(forgetAccount);
   ctx.hooks.accountRemoved.add(forgetAccount);
   // Rosters and offline messages: opened by start(), closed by stop().
-  const storage = new StoreHandle();
+  const storage = new StoreHandle(deps.wrapChatStore);
   const chat = registerChat({ ctx, storage });
   // [components."domain"] (src/components/): started after storage opens, stopped before it closes.
   const components = createComponents({
@@ -173,7 +177,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     loginLimitMetrics(ctx.loginLimiter) +
     (cluster === undefined ? "" : clusterMetrics(cluster)) +
     streamManagement.metrics() +
-    push.metrics();
+    push.metrics() +
+    chat.metrics();
   const health = cluster === undefined ? undefined : () => cluster.health();
   const listeners: Listener[] = [];
   const sockets = new Set<Socket>();
@@ -251,6 +256,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
         await storage.close();
         throw err;
       }
+      chat.start();
       const track = (socket: Socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
@@ -375,6 +381,8 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
       await Promise.all([...hosts.values()].map((h) => h.provider.close()));
       await components.stop();
       await cluster?.stop();
+      // Queued archive writes go to the store before it closes; the retention timer stops.
+      await chat.stop();
       await storage.close();
     },
     metricsText: metrics,

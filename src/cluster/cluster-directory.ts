@@ -20,6 +20,8 @@ import {
   parseChange,
   parseEntry,
   parseMessage,
+  RELAYED_ACCOUNT_HOOKS,
+  type RelayedAccountHook,
   toWireState,
   type Broadcast,
   type Change,
@@ -99,8 +101,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   /** Connects, registers this node and loads the others' sessions; throws when Redis cannot be reached. */
   async start(hooks: ServerHooks): Promise<void> {
     this.hooks = hooks;
-    hooks.passwordChanged.add((bare) => this.announceAccount("passwordChanged", bare));
-    hooks.accountRemoved.add((bare) => this.announceAccount("accountRemoved", bare));
+    for (const kind of RELAYED_ACCOUNT_HOOKS) hooks[kind].add((bare) => this.announceAccount(kind, bare));
     try {
       await this.redis.connect();
       await this.rejoin();
@@ -539,7 +540,7 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     if (h !== undefined) this.view.set(h);
   }
 
-  private announceAccount(kind: "passwordChanged" | "accountRemoved", bare: string): void {
+  private announceAccount(kind: RelayedAccountHook, bare: string): void {
     if (this.relaying) return;
     const m: Broadcast = { t: "acct", kind, bare, from: this.options.node };
     this.track(

@@ -22,6 +22,10 @@ interface WireState {
   readonly extra: Readonly<Record<string, string>>;
 }
 
+/** The account hooks (src/server-context.ts) every node runs when one node runs them: relayed as `acct`. */
+export const RELAYED_ACCOUNT_HOOKS = ["passwordChanged", "accountRemoved", "archivePrefsChanged"] as const;
+export type RelayedAccountHook = (typeof RELAYED_ACCOUNT_HOOKS)[number];
+
 /** A registry change, as announced. */
 export type Change =
   | { readonly t: "set"; readonly jid: string; readonly e: Entry }
@@ -34,7 +38,7 @@ export type Broadcast =
   | { readonly t: "batch"; readonly m: readonly unknown[] }
   | {
       readonly t: "acct";
-      readonly kind: "passwordChanged" | "accountRemoved";
+      readonly kind: RelayedAccountHook;
       readonly bare: string;
       readonly from: string;
     }
@@ -107,7 +111,11 @@ export function parseMessage<T extends { t: string }>(text: string): T | undefin
   try {
     const m: unknown = JSON.parse(text);
     if (!isRecord(m) || typeof m.t !== "string") return undefined;
-    if (m.t === "acct") return typeof m.bare === "string" ? (m as T) : undefined;
+    if (m.t === "acct")
+      // A kind this node does not know (a newer node's) is ignored.
+      return typeof m.bare === "string" && (RELAYED_ACCOUNT_HOOKS as readonly unknown[]).includes(m.kind)
+        ? (m as T)
+        : undefined;
     if (m.t === "batch") return Array.isArray(m.m) ? (m as T) : undefined;
     if (typeof m.jid !== "string") return undefined;
     if ((m.t === "stanza" || m.t === "component") && typeof m.xml !== "string") return undefined;

@@ -20,7 +20,16 @@ import type { AccountDiscoExtension } from "./account-disco.ts";
 import { registerPep } from "./pep/pep.ts";
 import { MAM_ACCOUNT_FEATURES, registerMam } from "./mam/mam.ts";
 
-export function registerChat(deps: ChatDeps): ChatRouting {
+export interface ChatModules extends ChatRouting {
+  /** After the store opens: starts the archive retention sweep. */
+  start(): void;
+  /** Before the store closes: stops the sweep, writes the queued archive entries. */
+  stop(): Promise<void>;
+  /** Prometheus text of the chat modules (archive writes). */
+  metrics(): string;
+}
+
+export function registerChat(deps: ChatDeps): ChatModules {
   const { ctx } = deps;
   const subs = createSubscriptions(deps);
   const blocking = createBlockScreen(deps.storage);
@@ -45,9 +54,11 @@ export function registerChat(deps: ChatDeps): ChatRouting {
     }
   });
   // A deleted account leaves nothing behind: its roster, requests and kept messages go with it.
+  // Its queued archive writes first, or they would land after the deletion.
   ctx.hooks.accountRemoved.add((account) => {
-    deps.storage.store
-      .deleteAccount(account)
+    mam.writer
+      .settled(account)
+      .then(() => deps.storage.store.deleteAccount(account))
       .catch((err: unknown) =>
         ctx.logger.error({ err, account }, "deleting a removed account's data failed"),
       );
@@ -74,5 +85,8 @@ export function registerChat(deps: ChatDeps): ChatRouting {
     response: (session, iq) => pep.response(session, iq),
     accountIq,
     screen: (session, stanza, target) => blocking.screen(session, stanza, target),
+    start: () => mam.start(),
+    stop: () => mam.stop(),
+    metrics: () => mam.writer.metrics(),
   };
 }

@@ -76,3 +76,31 @@ test(
     assert.deepEqual(await archiveIds(bobOther), [bobsId]);
   },
 );
+
+test(
+  "prefs set on one node apply at once to messages archived by another (its cache is dropped)",
+  { skip },
+  async () => {
+    const alice = await online(0, "alice", "a3");
+    const bob = await online(1, "bob", "b3");
+    // a1 and a2 are still online from the test before.
+    await seenEverywhere("alice@localhost", 3);
+    // m2 archives bob's message for alice, and keeps alice's prefs (none set: always).
+    await bob.send(xml("message", { to: alice.jid, type: "chat" }, xml("body", {}, "before")));
+    const before = await alice.waitFor((s) => s.getChildText("body") === "before", "first message");
+    assert.ok(idBy(before, "alice@localhost"));
+    const relayed = new Promise<void>((resolve) =>
+      nodes[1]!.server.ctx.hooks.archivePrefsChanged.add((account) => {
+        if (account === "alice@localhost") resolve();
+      }),
+    );
+    const set = await alice.iq(
+      xml("iq", { type: "set" }, xml("prefs", { xmlns: MAM, default: "never" }, xml("always"), xml("never"))),
+    );
+    assert.equal(set.attrs.type, "result");
+    await relayed;
+    await bob.send(xml("message", { to: alice.jid, type: "chat" }, xml("body", {}, "after")));
+    const after = await alice.waitFor((s) => s.getChildText("body") === "after", "second message");
+    assert.equal(idBy(after, "alice@localhost"), undefined, "not archived: m2 read the new prefs");
+  },
+);

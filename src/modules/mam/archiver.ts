@@ -11,6 +11,8 @@ import { withAttrs } from "../../stanza/copy.ts";
 import type { ChatDeps } from "../chat-deps.ts";
 import { newArchiveId, type ArchivePolicy, type ArchivePrefs } from "../../storage/mam.ts";
 import { archivable, withoutOurStanzaIds } from "./archivable.ts";
+import type { ArchiveWriter } from "./archive-writer.ts";
+import type { PrefsCache } from "./prefs-cache.ts";
 
 export interface Archiver {
   /**
@@ -28,9 +30,17 @@ export function defaultPolicy(option: boolean | "roster"): ArchivePolicy {
   return option === "roster" ? "roster" : option ? "always" : "never";
 }
 
-export function createArchiver({ ctx, storage }: ChatDeps): Archiver {
+export interface ArchiverParts {
+  readonly prefs: PrefsCache;
+  readonly writer: ArchiveWriter;
+}
+
+export function createArchiver(
+  { ctx, storage }: ChatDeps,
+  { prefs: cache, writer }: ArchiverParts,
+): Archiver {
   const prefsOf = async (account: string): Promise<ArchivePrefs> => {
-    const stored = await storage.store.archivePrefs(account);
+    const stored = await cache.get(account, () => storage.store.archivePrefs(account));
     if (stored !== undefined) return stored;
     const option = ctx.hosts.get(account.slice(account.indexOf("@") + 1))?.options.default_archive_policy;
     return { default: defaultPolicy(option ?? true), always: [], never: [] };
@@ -45,14 +55,19 @@ export function createArchiver({ ctx, storage }: ChatDeps): Archiver {
     return other === account || (await storage.store.rosterItem(account, other)) !== undefined;
   };
 
-  /** Archives `stanza` for `account`; the archive id, or undefined when not archived. */
+  /**
+   * Queues `stanza` for `account`'s archive; the archive id, or undefined when not archived. The
+   * write is not awaited, except when the account has a session on another cluster node: that
+   * node's queries cannot wait for this node's queue, so the copy it gets waits for the write.
+   */
   const archive = async (account: string, withFull: string, stanza: Element): Promise<string | undefined> => {
     const other = bareOf(withFull);
     try {
       if (!(await wants(account, other))) return undefined;
       const at = Date.now();
       const id = newArchiveId(at);
-      await storage.store.archive([{ account, id, at, with: other, withFull, stanza: stanza.toString() }]);
+      await writer.add({ account, id, at, with: other, withFull, stanza: stanza.toString() });
+      if (ctx.sessions.ofAccount(account).some((h) => h.local === undefined)) await writer.settled(account);
       return id;
     } catch (err) {
       // The message still goes through; only its archive copy is lost.
@@ -60,7 +75,6 @@ export function createArchiver({ ctx, storage }: ChatDeps): Archiver {
       return undefined;
     }
   };
-
   const stamp = (stanza: Element, account: string, id: string) =>
     withAttrs(stanza, {}).append(el("stanza-id", { xmlns: NS_SID, by: account, id }));
 

@@ -57,6 +57,11 @@ export function registerMamPrefs(iq: IqRegistry, { ctx, storage }: ChatDeps): vo
     if (typeof never === "string") return errorReply(c.iq, "bad-request", { text: never });
     const prefs: ArchivePrefs = { default: policy as ArchivePolicy, always, never };
     await storage.store.setArchivePrefs(account, prefs);
+    // The archiver's cache here and, through the cluster, on the other nodes.
+    ctx.hooks.archivePrefsChanged.run(
+      (err) => ctx.logger.error({ err }, "archive-prefs hook failed"),
+      account,
+    );
     return iqResult(c.iq, prefsElement(prefs));
   });
 }

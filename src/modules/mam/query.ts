@@ -13,6 +13,7 @@ import type { ChatDeps } from "../chat-deps.ts";
 import { accountOf, readStored } from "../account-data/stored-xml.ts";
 import type { ArchivedMessage } from "../../storage/mam.ts";
 import { parseQuery } from "./query-form.ts";
+import type { ArchiveWriter } from "./archive-writer.ts";
 
 /** XEP-0059 §2.1: a page without <max/> has this many items (Prosody's default). */
 export const DEFAULT_PAGE = 20;
@@ -44,7 +45,7 @@ function queryForm(): Element {
 
 let seq = 0;
 
-export function registerMamQuery(iq: IqRegistry, { ctx, storage }: ChatDeps): void {
+export function registerMamQuery(iq: IqRegistry, { ctx, storage }: ChatDeps, writer: ArchiveWriter): void {
   const forbidden = (c: IqContext) =>
     errorReply(c.iq, "forbidden", { text: "Only the account itself may read its archive" });
 
@@ -64,6 +65,8 @@ export function registerMamQuery(iq: IqRegistry, { ctx, storage }: ChatDeps): vo
       count: options?.mam_include_total ?? false,
     });
     if ("condition" in parsed) return errorReply(c.iq, parsed.condition, { text: parsed.text });
+    // What was delivered before the query is in the archive: its queued writes go first.
+    await writer.settled(account);
     const page = await storage.store.queryArchive(account, parsed.query);
     if (page === undefined)
       return errorReply(c.iq, "item-not-found", { text: "No such message in the archive" });
@@ -86,6 +89,7 @@ export function registerMamQuery(iq: IqRegistry, { ctx, storage }: ChatDeps): vo
   iq.on("get", NS_MAM, "metadata", async (c) => {
     const { account, own } = accountOf(c);
     if (!own) return forbidden(c);
+    await writer.settled(account);
     const { first, last } = await storage.store.archiveBounds(account);
     const point = (name: string, m: ArchivedMessage | undefined) =>
       m === undefined ? [] : [el(name, { id: m.id, timestamp: new Date(m.at).toISOString() })];
