@@ -28,6 +28,7 @@ import { registerDisco } from "./modules/disco.ts";
 import { registerVersion } from "./modules/version.ts";
 import { registerChat } from "./modules/chat.ts";
 import { StoreHandle } from "./storage/handle.ts";
+import type { ChatStore } from "./storage/store.ts";
 import { registerAccounts } from "./modules/register/index.ts";
 import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
@@ -69,6 +70,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Injected in tests (e.g. with a fake clock); made here otherwise. */
   readonly apiHealth?: ApiHealth;
+  /** Injected in tests: wraps the chat store once opened (e.g. to hold a write). */
+  readonly wrapChatStore?: (store: ChatStore) => ChatStore;
 }
 
 export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppServer {
@@ -134,7 +137,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   ctx.hooks.passwordChanged.add(forgetAccount);
   ctx.hooks.accountRemoved.add(forgetAccount);
   // Rosters and offline messages: opened by start(), closed by stop().
-  const storage = new StoreHandle();
+  const storage = new StoreHandle(deps.wrapChatStore);
   const chat = registerChat({ ctx, storage });
   // [components."domain"] (src/components/): started after storage opens, stopped before it closes.
   const components = createComponents({

@@ -8,6 +8,9 @@ import type { ChatStore } from "./store.ts";
 export class StoreHandle {
   private current: ChatStore | undefined;
 
+  /** `wrap` sees the store once opened (tests hold its writes to make races deterministic). */
+  constructor(private readonly wrap: (store: ChatStore) => ChatStore = (store) => store) {}
+
   /** The open store; using it before start() or after stop() is a programming error. */
   get store(): ChatStore {
     if (this.current === undefined) throw new Error("the chat store is not open");
@@ -15,7 +18,7 @@ export class StoreHandle {
   }
 
   async open(global: GlobalOptions, logger: Logger): Promise<void> {
-    this.current ??= await openChatStore(global, logger);
+    this.current ??= this.wrap(await openChatStore(global, logger));
   }
 
   async close(): Promise<void> {

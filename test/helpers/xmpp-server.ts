@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { parseServerConfig } from "../../src/config/load.ts";
 import { createLogger } from "../../src/log.ts";
-import { createXmppServer, type XmppServer } from "../../src/server.ts";
+import { createXmppServer, type ServerDeps, type XmppServer } from "../../src/server.ts";
 import type { AnyComponentModule } from "../../src/components/registry.ts";
 
 export interface TestServer {
@@ -25,6 +25,7 @@ export interface TestServer {
 export async function startServer(
   doc: Record<string, unknown>,
   componentModules?: ReadonlyMap<string, AnyComponentModule>,
+  deps: Pick<ServerDeps, "wrapChatStore"> = {},
 ): Promise<TestServer> {
   const dataPath = mkdtempSync(join(tmpdir(), "xha-test-"));
   const config = parseServerConfig(
@@ -48,7 +49,7 @@ export async function startServer(
     },
   });
   const logger = createLogger({ level: "debug", destination });
-  const server = createXmppServer({ config, logger });
+  const server = createXmppServer({ config, logger, ...deps });
   await server.start();
   const port = server.listeners.find((l) => l.kind === "c2s")?.address.port ?? 0;
   const tlsPort = server.listeners.find((l) => l.kind === "c2s_direct_tls")?.address.port ?? 0;
