@@ -40,6 +40,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   private readonly local: SessionRegistry;
   private readonly view: RemoteView;
   private readonly since = new WeakMap<Session, number>();
+  /** Each local session's last update on its way to Redis (see published()). */
+  private readonly writes = new WeakMap<Session, Promise<void>>();
   private readonly redis: RedisLink;
   private readonly leaseMs: number;
   private lastRenew = 0;
@@ -169,9 +171,21 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     const entry = this.entryOf(session, h.state);
     const text = JSON.stringify(entry);
     const announce = JSON.stringify({ t: "set", jid, e: entry } satisfies Broadcast);
-    this.track(
-      this.redis.replace(jid, h.sid, text, announce).catch((err: unknown) => this.warn(err, "update")),
-    );
+    const write = this.redis
+      .replace(jid, h.sid, text, announce)
+      .catch((err: unknown) => this.warn(err, "update"));
+    this.writes.set(session, write);
+    this.track(write);
+  }
+
+  // One connection runs a node's commands in order: the last write settling means all earlier did.
+  published(session: Session): Promise<void> {
+    return this.writes.get(session) ?? Promise.resolve();
+  }
+
+  caughtUp(): Promise<void> {
+    if (!this.up) return Promise.resolve();
+    return this.redis.barrier().catch((err: unknown) => this.warn(err, "catching up"));
   }
 
   get localCount(): number {

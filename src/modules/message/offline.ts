@@ -2,9 +2,10 @@
 // <delay/>, and delivered when one of its resources sends initial presence. The per-account cap is
 // max_offline_messages; beyond it the sender gets resource-constraint (RFC 6120 §8.3.3.18).
 // A write can land after a resource's initial presence emptied the queue (the caller saw "none
-// available", then awaited the archive or the store): the resource is marked available before its
-// flush reads the queue, so looking again once the write is done finds it whenever the flush missed
-// the message, and what is kept goes to it at once rather than at its next login.
+// available", then awaited the archive or the store): the resource is marked available (on every
+// node: SessionDirectory.published) before its flush reads the queue, so looking again once the
+// write is done (and, in a cluster, caughtUp) finds it whenever the flush missed the message, and
+// what is kept goes to it at once rather than at its next login.
 import { el, type Element } from "../../xml/element.ts";
 import { NS_DELAY } from "../../ns.ts";
 import type { Session } from "../../stream/session.ts";
@@ -58,6 +59,8 @@ export function createOffline({ ctx, storage }: ChatDeps): OfflineMessages {
         ctx.logger.error({ err, account }, "could not keep an offline message");
         return "failed";
       }
+      // In a cluster, once this node has heard what the others announced before the write.
+      await ctx.sessions.caughtUp();
       // RFC 6121 §8.5.2.1.1: those a message to the bare JID would reach now (none: it stays kept).
       const online = availableSessions(ctx, account).filter((s) => s.state.priority >= 0);
       if (online.length === 0) {
