@@ -32,6 +32,8 @@ class OfflineGate {
   /** Settles once the held write is done, before the server goes on from it. */
   written: Promise<void> = Promise.resolve();
   private takers: { account: string; done: () => void }[] = [];
+  /** Accounts whose queue a take has started to read. */
+  readonly reading = new Set<string>();
   /** The store wrapped (undefined before the server opened it). */
   inner: ChatStore | undefined;
 
@@ -70,6 +72,7 @@ class OfflineGate {
           };
         if (key === "takeOffline")
           return async (account: string) => {
+            this.reading.add(account);
             const rows = await target.takeOffline(account);
             const waiting = this.takers.filter((t) => t.account === account);
             this.takers = this.takers.filter((t) => t.account !== account);
@@ -92,7 +95,14 @@ async function race(
   bobPort: number,
   alicePort: number,
   text: string,
-  hooks: { online?: () => void; written?: () => void } = {},
+  hooks: {
+    /** Before her initial presence. */
+    online?: () => void;
+    /** Until her flush has read the queue (by default, until its take returned). */
+    flushed?: (alice: ChatClient, taken: Promise<void>) => Promise<void>;
+    /** Once bob's node has done the write, before it goes on. */
+    written?: () => Promise<void> | void;
+  } = {},
 ): Promise<void> {
   const bob = await ChatClient.login(bobPort, "bob", "bob-pw");
   try {
@@ -105,10 +115,10 @@ async function race(
       hooks.online?.();
       await alice.send(xml("presence"));
       await alice.waitFor(isPresence(alice.jid), "her own presence");
-      await flushed;
+      await (hooks.flushed?.(alice, flushed) ?? flushed);
       gate.release();
       await gate.written;
-      hooks.written?.();
+      await hooks.written?.();
       // In this session: no second login is needed to get it.
       const got = await alice.waitFor(body(text), "the message sent while she came online", 5000);
       assert.equal(got.attrs.from, bob.jid);
@@ -155,8 +165,13 @@ onEachStorage("a bare-JID message racing the recipient's initial presence", (sto
     race(gate, gate, srv.port, srv.port, "sent while alice came online"));
 });
 
-/** A TCP relay to Redis whose replies to the node can be held back: a node that hears late. */
-async function startRelay(): Promise<{ url: string; hold(): void; release(): void; close(): void }> {
+/**
+ * A TCP relay to Redis that can hold back what Redis sends the node ("replies": a node that hears
+ * late) or what the node sends Redis ("commands": a node whose writes land late).
+ */
+async function startRelay(
+  what: "replies" | "commands",
+): Promise<{ url: string; hold(): void; release(): void; close(): void }> {
   const target = new URL(REDIS_URL);
   let held: [Socket, Buffer][] | undefined;
   const pairs = new Set<[Socket, Socket]>();
@@ -164,8 +179,9 @@ async function startRelay(): Promise<{ url: string; hold(): void; release(): voi
     const upstream = connect(Number(target.port || 6379), target.hostname);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    client.on("data", (d) => upstream.write(d));
-    upstream.on("data", (d: Buffer) => (held === undefined ? client.write(d) : held.push([client, d])));
+    const [from, to] = what === "replies" ? [upstream, client] : [client, upstream];
+    to.on("data", (d: Buffer) => from.write(d));
+    from.on("data", (d: Buffer) => (held === undefined ? to.write(d) : held.push([to, d])));
     const end = () => {
       pairs.delete(pair);
       client.destroy();
@@ -183,8 +199,8 @@ async function startRelay(): Promise<{ url: string; hold(): void; release(): voi
     release() {
       const out = held ?? [];
       held = undefined;
-      // In the order they came, each connection's replies and messages as Redis sent them.
-      for (const [client, d] of out) if (!client.destroyed) client.write(d);
+      // In the order they came: each connection's bytes as they were sent.
+      for (const [socket, d] of out) if (!socket.destroyed) socket.write(d);
     },
     close() {
       server.close();
@@ -204,7 +220,7 @@ test(
   { skip: clusterSkip },
   async () => {
     const api = await startAuthApi({ [ALICE]: "alice-pw", "bob@localhost": "bob-pw" });
-    const relay = await startRelay();
+    const relay = await startRelay("replies");
     const setup = {
       schema: uniqueSchema("xha_barerace"),
       prefix: uniquePrefix(),
@@ -224,6 +240,64 @@ test(
       await race(onBob, onAlice, n1.port, n2.port, "sent across the cluster", {
         online: () => relay.hold(),
         written: () => relay.release(),
+      });
+    } finally {
+      relay.release();
+      for (const n of nodes) await n.stop();
+      relay.close();
+      await api.close();
+      await dropSchema(setup.schema);
+      await dropPrefix(setup.prefix);
+    }
+  },
+);
+
+// The other side: alice's node announces her availability late (its Redis commands are held from
+// before her presence until after bob's node kept the message and looked again, seeing nobody). Her
+// node must not read her queue before the others can see her: then that read finds the message.
+test(
+  "cluster: kept by bob's node while alice's node is slow to announce her presence",
+  { skip: clusterSkip },
+  async () => {
+    const api = await startAuthApi({ [ALICE]: "alice-pw", "bob@localhost": "bob-pw" });
+    const relay = await startRelay("commands");
+    const setup = {
+      schema: uniqueSchema("xha_barerace"),
+      prefix: uniquePrefix(),
+      redis: REDIS_URL,
+      authUrl: api.url,
+    };
+    const onBob = new OfflineGate();
+    const onAlice = new OfflineGate();
+    const nodes: TestServer[] = [];
+    try {
+      const n1 = await startServer(nodeConfig(setup, "n1"), undefined, { wrapChatStore: onBob.wrap });
+      nodes.push(n1);
+      const n2 = await startServer(nodeConfig({ ...setup, redis: relay.url }, "n2"), undefined, {
+        wrapChatStore: onAlice.wrap,
+      });
+      nodes.push(n2);
+      await race(onBob, onAlice, n1.port, n2.port, "sent while her node was slow", {
+        online: () => relay.hold(),
+        // Her presence is handled (stanzas of a session run in order): a flush that did not wait for
+        // the announcement has started its read by now.
+        flushed: async (alice, taken) => {
+          await alice.iq(
+            xml("iq", { type: "get", to: "localhost" }, xml("ping", { xmlns: "urn:xmpp:ping" })),
+          );
+          if (onAlice.reading.has(ALICE)) await taken;
+        },
+        written: async () => {
+          // Bob's node has looked again (each round trip on its subscriber connection comes after
+          // the one its check made), and seen nobody: her announcement is still held.
+          for (let i = 0; i < 3; i++) await n1.server.ctx.sessions.caughtUp();
+          assert.equal(
+            n1.server.ctx.sessions.ofAccount(ALICE).some((h) => h.state.available),
+            false,
+            "n1 saw alice available before her node announced it",
+          );
+          relay.release();
+        },
       });
     } finally {
       relay.release();
