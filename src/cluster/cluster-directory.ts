@@ -179,13 +179,31 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   }
 
   // One connection runs a node's commands in order: the last write settling means all earlier did.
+  // Both waits are bounded by the lease: a Redis that answers slower than that is a fault, not a
+  // reason to hold offline delivery (or the sender's stanzas) with it.
   published(session: Session): Promise<void> {
-    return this.writes.get(session) ?? Promise.resolve();
+    const write = this.writes.get(session);
+    return write === undefined ? Promise.resolve() : this.withinLease(write, "publishing a session");
   }
 
   caughtUp(): Promise<void> {
     if (!this.up) return Promise.resolve();
-    return this.redis.barrier().catch((err: unknown) => this.warn(err, "catching up"));
+    return this.withinLease(
+      this.redis.barrier().catch((err: unknown) => this.warn(err, "catching up")),
+      "catching up",
+    );
+  }
+
+  private withinLease(work: Promise<void>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.warn(new Error(`no answer within the lease (${this.leaseMs} ms)`), what);
+        resolve();
+      }, this.leaseMs);
+      timer.unref();
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   get localCount(): number {
