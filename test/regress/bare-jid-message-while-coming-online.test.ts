@@ -2,10 +2,10 @@
 // next login. The sender's side decided "no available resource" (RFC 6121 §8.5.2.2.1), then awaited
 // (archive, user_exists, the store) before its offline write; meanwhile the recipient's initial
 // presence emptied the queue (XEP-0160), so the message was written after the flush and stayed there
-// while the resource was online. Here the offline write is held until that flush has read the queue.
+// while the resource was online. Here the offline write is held until that flush has read the queue;
+// in a cluster, also with either node's Redis traffic held (a view of the other node that is late).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
@@ -14,6 +14,7 @@ import { onEachStorage } from "../helpers/chat-stores.ts";
 import { clusterSkip, nodeConfig } from "../helpers/cluster.ts";
 import { dropSchema, uniqueSchema } from "../helpers/postgres.ts";
 import { REDIS_URL, dropPrefix, uniquePrefix } from "../helpers/redis.ts";
+import { startRelay } from "../helpers/redis-relay.ts";
 import type { ChatStore } from "../../src/storage/store.ts";
 
 const ALICE = "alice@localhost";
@@ -164,53 +165,6 @@ onEachStorage("a bare-JID message racing the recipient's initial presence", (sto
   test("reaches the resource that came online, in that session", () =>
     race(gate, gate, srv.port, srv.port, "sent while alice came online"));
 });
-
-/**
- * A TCP relay to Redis that can hold back what Redis sends the node ("replies": a node that hears
- * late) or what the node sends Redis ("commands": a node whose writes land late).
- */
-async function startRelay(
-  what: "replies" | "commands",
-): Promise<{ url: string; hold(): void; release(): void; close(): void }> {
-  const target = new URL(REDIS_URL);
-  let held: [Socket, Buffer][] | undefined;
-  const pairs = new Set<[Socket, Socket]>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    const [from, to] = what === "replies" ? [upstream, client] : [client, upstream];
-    to.on("data", (d: Buffer) => from.write(d));
-    from.on("data", (d: Buffer) => (held === undefined ? to.write(d) : held.push([to, d])));
-    const end = () => {
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const s of pair) s.on("close", end).on("error", end);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = new URL(REDIS_URL);
-  url.hostname = "127.0.0.1";
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    hold: () => void (held ??= []),
-    release() {
-      const out = held ?? [];
-      held = undefined;
-      // In the order they came: each connection's bytes as they were sent.
-      for (const [socket, d] of out) if (!socket.destroyed) socket.write(d);
-    },
-    close() {
-      server.close();
-      for (const [c, u] of pairs) {
-        c.destroy();
-        u.destroy();
-      }
-    },
-  };
-}
 
 // In a cluster the sender's node keeps the message and the recipient's node runs the flush. Bob's
 // node hears of alice's presence late (its Redis replies are held from before her presence to after
