@@ -44,6 +44,8 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
   private readonly local: SessionRegistry;
   private readonly view: RemoteView;
   private readonly since = new WeakMap<Session, number>();
+  /** Each local session's last update on its way to Redis (see published()). */
+  private readonly writes = new WeakMap<Session, Promise<void>>();
   private readonly redis: RedisLink;
   private readonly leaseMs: number;
   private readonly ownBatch: string;
@@ -207,9 +209,40 @@ export class ClusterDirectory implements SessionDirectory, NodeLink, ComponentLi
     const entry = this.entryOf(session, h.state);
     const text = JSON.stringify(entry);
     const announce = JSON.stringify({ t: "set", jid, e: entry } satisfies Broadcast);
-    this.track(
-      this.redis.replace(jid, h.sid, text, announce).catch((err: unknown) => this.warn(err, "update")),
+    const write = this.redis.replace(jid, h.sid, text, announce).then(
+      () => undefined,
+      (err: unknown) => this.warn(err, "update"),
     );
+    this.writes.set(session, write);
+    this.track(write);
+  }
+
+  // One connection runs a node's commands in order: the last write settling means all earlier did.
+  // Both waits are bounded by the lease: a Redis that answers slower than that is a fault, not a
+  // reason to hold offline delivery (or the sender's stanzas) with it.
+  published(session: Session): Promise<void> {
+    const write = this.writes.get(session);
+    return write === undefined ? Promise.resolve() : this.withinLease(write, "publishing a session");
+  }
+
+  caughtUp(): Promise<void> {
+    if (!this.up) return Promise.resolve();
+    return this.withinLease(
+      this.redis.barrier().catch((err: unknown) => this.warn(err, "catching up")),
+      "catching up",
+    );
+  }
+
+  private withinLease(work: Promise<void>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.warn(new Error(`no answer within the lease (${this.leaseMs} ms)`), what);
+        resolve();
+      }, this.leaseMs);
+      timer.unref();
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   get localCount(): number {

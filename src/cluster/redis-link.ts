@@ -183,6 +183,14 @@ export class RedisLink {
     await this.cmd.xhaRelease(`${this.p}:owner:${jid}`, this.options.node);
   }
 
+  /**
+   * A round trip on the subscriber connection: Redis answers it after the messages it had published
+   * to us before, so when it settles those have been handled.
+   */
+  async barrier(): Promise<void> {
+    await this.sub.ping();
+  }
+
   /** Resolves with the number of subscribers that got it. */
   publish(channel: string, text: string): Promise<number> {
     // A stanza from a session that just bound must not overtake its registration.

@@ -37,10 +37,12 @@ export function registerChat(deps: ChatDeps): ChatModules {
   registerRoster(ctx.iq, deps, subs);
   const carbons = createCarbons(ctx, ctx.iq);
   const offline = createOffline(deps);
-  // XEP-0160 §3: kept messages are delivered once the account's resource is available.
+  // XEP-0160 §3: kept messages are delivered once the account's resource is available, and
+  // once every node can see it is (a node keeping a message meanwhile looks again: offline.ts).
   presence.available.add((session) => {
-    offline
-      .deliver(session)
+    ctx.sessions
+      .published(session)
+      .then(() => offline.deliver(session))
       .catch((err: unknown) => session.logger.error({ err }, "offline delivery failed"));
   });
   // Back in the cluster after Redis trouble: what was kept offline meanwhile goes to the resources here.

@@ -53,4 +53,14 @@ export interface SessionDirectory {
   readonly acceptingLogins: boolean;
   /** Every bound session known, on this node and (in a cluster) the others (XEP-0133 commands). */
   allSessions(): Iterable<SessionHandle>;
+  /**
+   * Settles once this node's last `update` of a local session is in the shared directory, so that
+   * another node looking afterwards (after `caughtUp`) sees it; at once without a cluster.
+   */
+  published(session: Session): Promise<void>;
+  /**
+   * Settles once what the other nodes had published before the call is in this node's view; at
+   * once without a cluster. With `published`, a check-after-write on each side cannot both miss.
+   */
+  caughtUp(): Promise<void>;
 }

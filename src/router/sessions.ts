@@ -81,4 +81,12 @@ export class SessionRegistry implements SessionDirectory {
   allSessions(): IterableIterator<LocalHandle> {
     return this.localSessions();
   }
+
+  published(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
 }
