@@ -92,6 +92,11 @@ export function newArchiveId(at: number): string {
   return timePart(at) + counter.toString(36).padStart(4, "0") + random.toString(36).padStart(8, "0");
 }
 
+/** When an id of ours was made (ms since the epoch); undefined for anything else. */
+export function archiveIdTime(id: string): number | undefined {
+  return isArchiveId(id) ? parseInt(id.slice(0, TIME_WIDTH), 36) : undefined;
+}
+
 /** True for a string shaped like one of our ids (anything else cannot be in the archive). */
 export function isArchiveId(s: string): boolean {
   return /^[0-9a-z]{21}$/.test(s);

@@ -57,8 +57,9 @@ export function createArchiver(
 
   /**
    * Queues `stanza` for `account`'s archive; the archive id, or undefined when not archived. The
-   * write is not awaited, except when the account has a session on another cluster node: that
-   * node's queries cannot wait for this node's queue, so the copy it gets waits for the write.
+   * write is not awaited, even when the copy goes to another cluster node: a query there naming this
+   * id waits for it a moment (./query.ts), which costs nothing until it happens, where waiting here
+   * would add a database write to every message between nodes.
    */
   const archive = async (account: string, withFull: string, stanza: Element): Promise<string | undefined> => {
     const other = bareOf(withFull);
@@ -67,7 +68,6 @@ export function createArchiver(
       const at = Date.now();
       const id = newArchiveId(at);
       await writer.add({ account, id, at, with: other, withFull, stanza: stanza.toString() });
-      if (ctx.sessions.ofAccount(account).some((h) => h.local === undefined)) await writer.settled(account);
       return id;
     } catch (err) {
       // The message still goes through; only its archive copy is lost.

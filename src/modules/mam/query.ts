@@ -11,7 +11,12 @@ import { errorReply, iqResult } from "../../stanza/errors.ts";
 import { withAttrs } from "../../stanza/copy.ts";
 import type { ChatDeps } from "../chat-deps.ts";
 import { accountOf, readStored } from "../account-data/stored-xml.ts";
-import type { ArchivedMessage } from "../../storage/mam.ts";
+import {
+  archiveIdTime,
+  type ArchivedMessage,
+  type ArchivePage,
+  type ArchiveQuery,
+} from "../../storage/mam.ts";
 import { parseQuery } from "./query-form.ts";
 import type { ArchiveWriter } from "./archive-writer.ts";
 
@@ -67,7 +72,10 @@ export function registerMamQuery(iq: IqRegistry, { ctx, storage }: ChatDeps, wri
     if ("condition" in parsed) return errorReply(c.iq, parsed.condition, { text: parsed.text });
     // What was delivered before the query is in the archive: its queued writes go first.
     await writer.settled(account);
-    const page = await storage.store.queryArchive(account, parsed.query);
+    const page = await queryNamingRecent(
+      () => storage.store.queryArchive(account, parsed.query),
+      parsed.query,
+    );
     if (page === undefined)
       return errorReply(c.iq, "item-not-found", { text: "No such message in the archive" });
     const items = parsed.flip ? [...page.items].reverse() : page.items;
@@ -113,4 +121,29 @@ function result(m: ArchivedMessage, account: string, to: string | undefined, que
       ),
     ),
   );
+}
+
+/** How long after its id was made an unknown id may still be in another cluster node's queue. */
+const RECENT_MS = 2000;
+const RETRY_MS = [5, 10, 20, 40, 80, 160, 320];
+
+/**
+ * The page; when an id the query names is unknown but was made moments ago, asked again a few times
+ * (under a second in all) before it is item-not-found: in a cluster, a message this account received
+ * through another node is delivered before that node's queue writes it (archive-writer.ts).
+ */
+async function queryNamingRecent(
+  run: () => Promise<ArchivePage | undefined>,
+  q: ArchiveQuery,
+): Promise<ArchivePage | undefined> {
+  let page = await run();
+  const named = [...(q.after ?? []), ...(q.before ?? []), ...(q.ids ?? [])];
+  for (const ms of RETRY_MS) {
+    if (page !== undefined) return page;
+    const now = Date.now();
+    if (!named.some((id) => now - (archiveIdTime(id) ?? 0) < RECENT_MS)) return page;
+    await new Promise((r) => setTimeout(r, ms));
+    page = await run();
+  }
+  return page;
 }
