@@ -78,10 +78,14 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
   // cluster's own cost.
   const solo = await start("s1", 1, "ours, no cluster", false);
   const soloB = await start("s2", 1, "ours, no cluster (2nd)", false);
+  // Two cluster nodes on ports of their own: the cluster's cost without the shared port.
+  const nodeA = await start("c1", 1, "ours, cluster node on its own port");
+  const nodeB = await start("c2", 1, "ours, cluster node on its own port (2nd)");
   // The port opens with the first worker: wait until every node has joined.
-  await waitForNodes(REDIS, prefix, 3);
+  await waitForNodes(REDIS, prefix, 5);
   const opts = { concurrency: 16, starttls: false, api };
-  for (const t of [one, two, solo, soloB]) await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
+  for (const t of [one, two, solo, soloB, nodeA, nodeB])
+    await measureLogin(t, { ...opts, durationMs: 1000 }, ctx.progress);
   for (const t of [one, two]) {
     // Counts, not time: a fixed number of logins under MONITOR (never during the timed rounds).
     const n = await redisCommandsPerLogin(t, prefix);
@@ -132,6 +136,10 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
       "ms",
       pair.cpuMsPerLogin,
     );
+    const nodes = await measurePair(nodeA, nodeB, { ...opts, durationMs: ctx.durationMs }, ctx);
+    const twoNodes = "ours, 2 cluster nodes, a port each";
+    ctx.results.add("cluster", "logins c=16", twoNodes, "logins/s", "1/s", nodes.loginsPerS);
+    ctx.results.add("cluster", "logins c=16", twoNodes, "CPU per login, all", "ms", nodes.cpuMsPerLogin);
     const a = m.get(one.label);
     const b = m.get(two.label);
     const s1 = m.get(solo.label);
@@ -143,6 +151,7 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
     ratio("logins/s one node: cluster ÷ no cluster", true, a.loginsPerS / s1.loginsPerS);
     ratio("CPU/login workers 2 ÷ 1", false, b.cpuMsPerLogin / a.cpuMsPerLogin);
     ratio("CPU/login 2 processes ÷ 1, no cluster", false, pair.cpuMsPerLogin / s1.cpuMsPerLogin);
+    ratio("logins/s 2 nodes a port each ÷ workers 1", true, nodes.loginsPerS / a.loginsPerS);
   }
 }
 
@@ -213,7 +222,7 @@ async function messages(ctx: SuiteContext, start: Start) {
         ["across nodes", otherNode, `u3@${DOMAIN}/r`],
       ] as const) {
         const m = await measureMessages(sender.socket, jid, to.socket, {
-          pings: 300,
+          pings: 1000,
           burst: 3000,
           window: 64,
           timeoutMs: 10_000,
