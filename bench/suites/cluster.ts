@@ -12,9 +12,10 @@ import { SkipError, type Target } from "../targets/target.ts";
 import { login } from "../load/xmpp-login.ts";
 import { measureMessages } from "../load/message-latency.ts";
 import { percentile } from "../lib/stats.ts";
-import { measureLogin } from "./measure-login.ts";
+import { measureLogin, type MeasureOptions } from "./measure-login.ts";
 import { runLoginLoad } from "../load/login-load.ts";
-import { cpuSeconds, cpuSecondsOf } from "../lib/proc-stats.ts";
+import { childPids, cpuSeconds, cpuSecondsOf } from "../lib/proc-stats.ts";
+import { capCpu, cpuCapMissing } from "../lib/cpu-cap.ts";
 import {
   BENCH_PG,
   BENCH_REDIS,
@@ -152,7 +153,47 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
     ratio("CPU/login workers 2 ÷ 1", false, b.cpuMsPerLogin / a.cpuMsPerLogin);
     ratio("CPU/login 2 processes ÷ 1, no cluster", false, pair.cpuMsPerLogin / s1.cpuMsPerLogin);
     ratio("logins/s 2 nodes a port each ÷ workers 1", true, nodes.loginsPerS / a.loginsPerS);
+    await capped(ctx, [one, two], opts, ratio);
   }
+}
+
+/** The share of a CPU each worker gets in the capped case. */
+const CAP_PER_WORKER = 0.4;
+
+/**
+ * `--workers 1` and `2` again, with the server's processes in a cgroup capped at CAP_PER_WORKER CPU
+ * per worker: the load generator, the API, PostgreSQL and Redis keep more than a core between them,
+ * so the ratio says whether a second worker given its own CPU doubles what the server does (as on a
+ * machine whose load comes from elsewhere). Skipped, with the reason, where cgroups cannot be made.
+ */
+async function capped(
+  ctx: SuiteContext,
+  [one, two]: [Target, Target],
+  opts: Omit<MeasureOptions, "durationMs">,
+  ratio: (name: string, higherIsBetter: boolean, v: number) => void,
+): Promise<void> {
+  const missing = cpuCapMissing();
+  if (missing !== undefined) return ctx.progress.phase(`cluster capped case skipped: ${missing}`);
+  const rates: number[] = [];
+  for (const [t, workers] of [
+    [one, 1],
+    [two, 2],
+  ] as const) {
+    const cap = capCpu([t.pid, ...childPids(t.pid)], CAP_PER_WORKER * workers, `w${workers}`);
+    try {
+      const x = await measureLogin(t, { ...opts, durationMs: ctx.durationMs }, ctx.progress);
+      ctx.progress.done();
+      const label = `${t.label}, ${CAP_PER_WORKER * workers} CPU (cgroup)`;
+      ctx.results.add("cluster", "logins c=16", label, "logins/s", "1/s", x.loginsPerS);
+      ctx.results.add("cluster", "logins c=16", label, "CPU per login, all", "ms", x.cpuMsPerLogin);
+      rates.push(x.loginsPerS);
+    } finally {
+      cap.release();
+    }
+  }
+  const [a, b] = rates;
+  if (a !== undefined && b !== undefined)
+    ratio(`workers 2 ÷ 1, ${CAP_PER_WORKER} CPU per worker (cgroup)`, true, b / a);
 }
 
 /** Both targets at once, each with half the clients: summed logins/s, CPU per login of both. */
