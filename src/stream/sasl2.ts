@@ -92,8 +92,8 @@ async function succeed(session: Session, jid: Jid, data: Buffer | undefined): Pr
       ...extra,
     ),
   );
-  // XEP-0198 inline resumption: the resumed stream goes on where it was, without new features; then
-  // what the client had not acknowledged is sent again.
+  // XEP-0198 §9.2 (inline resumption): the resumed stream goes on where it was, without new stream
+  // features; then what the client had not acknowledged is sent again.
   if (resumed) {
     for (const f of after) f();
     return;
