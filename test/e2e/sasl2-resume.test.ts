@@ -158,6 +158,26 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     assert.match(await back.waitFor(/<a xmlns="urn:xmpp:sm:3" h="\d+"\/>/, 5000, markA), /h="2"/);
   });
 
+  test("resuming inline while the old connection is still open closes it; an h beyond what was sent ends the session", async () => {
+    const { c: old, id, jid } = await resumable("bob");
+    const before = sessionOf(jid);
+    const fresh = await connected();
+    const out = await authenticate(fresh, plain("bob") + `<resume xmlns='${SM}' previd='${id}' h='0'/>`);
+    assert.match(out, new RegExp(`<resumed xmlns="${SM}" previd="${id}" h="0"/>`));
+    await old.waitClosed();
+    assert.equal(sessionOf(jid), before);
+    assert.equal(before?.isOpen, true);
+    // The client claims stanzas we never sent: refused, and that session cannot go on (XEP-0198 §4).
+    const liar = await connected();
+    const refused = await authenticate(liar, plain("bob") + `<resume xmlns='${SM}' previd='${id}' h='99'/>`);
+    assert.match(
+      refused,
+      /<success xmlns="urn:xmpp:sasl:2">[\s\S]*<failed xmlns="urn:xmpp:sm:3"><undefined-condition/,
+    );
+    await fresh.waitClosed();
+    assert.equal(before?.isOpen, false);
+  });
+
   test("a previd of another account fails with item-not-found; that session is untouched", async () => {
     const { c: carol, id, jid } = await resumable("carol");
     const before = sessionOf(jid);
