@@ -44,6 +44,7 @@ import { InlineRegistry } from "./stream/sasl2-inline.ts";
 import { registerSasl2 } from "./modules/sasl2.ts";
 import { createComponents } from "./components/components.ts";
 import { registerStreamManagement } from "./modules/sm/stream-management.ts";
+import { smSasl2Feature } from "./modules/sm/sasl2-inline.ts";
 import { smBindFeature } from "./modules/sm/bind2-inline.ts";
 import { registerPush } from "./modules/push/push.ts";
 
@@ -163,6 +164,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerSasl2({ ctx, storage });
   const streamManagement = registerStreamManagement({ ctx, storage });
   ctx.inline.addBind(smBindFeature(streamManagement));
+  ctx.inline.addSasl2(smSasl2Feature(streamManagement));
   const push = registerPush({ ctx, storage }, chat.accountIq, streamManagement);
 
   const live = new Set<Session>();

@@ -22,6 +22,13 @@ export interface InlineOutcome {
   readonly elements?: readonly Element[];
   /** SASL2 only: a resource is now bound (a resumed session): Bind2 is skipped (XEP-0386 §2.2 note). */
   readonly bound?: boolean;
+  /**
+   * SASL2 only: a resumed session (XEP-0198) took this connection over. Later providers and
+   * <success/> use it, and no stream features follow (the stream is established already).
+   */
+  readonly resumed?: Session;
+  /** SASL2 only: runs once <success/> is written (a resumption's replay of unacknowledged stanzas). */
+  readonly afterSuccess?: () => void;
 }
 
 /** A SASL2 inline feature: <fast/>, <bind/>, XEP-0198's <sm/>. */

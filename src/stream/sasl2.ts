@@ -61,37 +61,53 @@ async function succeed(session: Session, jid: Jid, data: Buffer | undefined): Pr
   const request = session.sasl.sasl2;
   session.sasl.sasl2 = undefined;
   const extra: Element[] = [];
+  const after: (() => void)[] = [];
   let bound = false;
+  // The session that answers: this one, or a resumed one that took the connection over (XEP-0198).
+  let target = session;
+  let resumed = false;
   if (request !== undefined) {
     // XEP-0386 §2.2: inline requests are processed after authentication, before <success/>.
     for (const feature of session.ctx.inline.sasl2Features) {
-      const outcome = await feature.onSuccess(session, request, bound);
-      if (!session.isOpen) return;
+      const outcome = await feature.onSuccess(target, request, bound);
+      if (outcome?.resumed !== undefined) {
+        target = outcome.resumed;
+        resumed = true;
+      }
+      if (!target.isOpen) return;
       if (outcome === undefined) continue;
       extra.push(...(outcome.elements ?? []));
+      if (outcome.afterSuccess !== undefined) after.push(outcome.afterSuccess);
       bound ||= outcome.bound === true;
     }
   }
   const additional = base64(data);
-  session.send(
+  target.send(
     el(
       "success",
       { xmlns: NS_SASL2 },
       ...(additional.length > 0 ? [el("additional-data", {}, ...additional)] : []),
-      // §2.6.1: a bare JID, or the full one when a resource was bound inline.
-      el("authorization-identifier", {}, (session.jid ?? jid).toString()),
+      // §2.6.1: a bare JID, or the full one when a resource was bound inline (or resumed).
+      el("authorization-identifier", {}, (target.jid ?? jid).toString()),
       ...extra,
     ),
   );
+  // XEP-0198 §9.2 (inline resumption): the resumed stream goes on where it was, without new stream
+  // features; then what the client had not acknowledged is sent again.
+  if (resumed) {
+    for (const f of after) f();
+    return;
+  }
   // §2.6.1: <success/> is followed by the features of the authenticated stream; no restart.
   // Post-authentication features (XEP-0352 <csi/>, XEP-0198 <sm/>) are offered either way.
-  const extras = session.ctx.postAuthFeatures.flatMap((f) => f(session) ?? []);
-  session.send(
+  const extras = target.ctx.postAuthFeatures.flatMap((f) => f(target) ?? []);
+  target.send(
     bound
       ? el("stream:features", {}, el("ver", { xmlns: NS_ROSTER_VER }), ...extras)
-      : streamFeatures(session.featureState(), [], extras),
+      : streamFeatures(target.featureState(), [], extras),
   );
-  if (bound) announceBound(session);
+  for (const f of after) f();
+  if (bound) announceBound(target);
 }
 
 function parseRequest(authenticate: Element): Sasl2Request {

@@ -1,15 +1,16 @@
 // XEP-0198 in a cluster of two nodes (one PostgreSQL schema, one Redis prefix): a message from a user
 // on the other node reaches a hibernating session through its handle and is kept; a resume sent to
 // the other node fails with item-not-found (ids name sessions of their own node); a resume on the
-// session's node replays the message.
+// session's node replays the message. The same with the resume inline in SASL2 (XEP-0388).
 import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import type { TestServer } from "../helpers/xmpp-server.ts";
 import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
 import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
 import { NS_SM, authenticated, resumable } from "../helpers/sm-client.ts";
-import type { RawClient } from "../helpers/raw-client.ts";
+import { RawClient } from "../helpers/raw-client.ts";
 
 const skip = pgSkip !== false ? pgSkip : redisSkip;
 let api: TestAuthApi;
@@ -21,7 +22,8 @@ before(async () => {
   if (skip !== false) return;
   api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
   setup = { schema: uniqueSchema("xha_sm"), prefix: uniquePrefix(), redis: REDIS_URL, authUrl: api.url };
-  for (const name of ["n1", "n2"]) nodes.push(await startNode(setup, name));
+  const hosts = { localhost: { http_auth_url: api.url, c2s_sasl2: true } };
+  for (const name of ["n1", "n2"]) nodes.push(await startNode(setup, name, { hosts }));
 });
 
 after(async () => {
@@ -70,5 +72,46 @@ test(
     home.c.write(`<resume xmlns='${NS_SM}' previd='${id}' h='0'/>`);
     await home.c.waitFor("<resumed");
     await home.c.waitFor("<body>across</body>");
+  },
+);
+
+/** A SASL2 <authenticate/> (PLAIN) on a new connection to `port`; returns the client and the outcome. */
+async function sasl2(port: number, user: string, inner: string): Promise<{ c: RawClient; out: string }> {
+  const c = await RawClient.connect(port, { tls: true });
+  clients.push(c);
+  c.open();
+  await c.waitFor("</stream:features>");
+  const mark = c.received.length;
+  const plain = Buffer.from(`\0${user}\0${user}-pw`).toString("base64");
+  c.write(
+    `<authenticate xmlns='urn:xmpp:sasl:2' mechanism='PLAIN'><initial-response>${plain}</initial-response>${inner}</authenticate>`,
+  );
+  return { c, out: await c.waitFor(/<(success|failure)[\s\S]*?<\/(success|failure)>/, 10_000, mark) };
+}
+
+test(
+  "inline in SASL2: a resume reaching another node fails with item-not-found and binds there",
+  { skip },
+  async () => {
+    const bindSm = `<bind xmlns='urn:xmpp:bind:0'><tag>Cluster</tag><enable xmlns='${NS_SM}' resume='true'/></bind>`;
+    const first = await sasl2(node(0).tlsPort, "alice", bindSm);
+    const id = /<enabled xmlns="urn:xmpp:sm:3" id="([^"]+)"/.exec(first.out)?.[1] ?? "";
+    const jid =
+      /<authorization-identifier>[^/]+\/([^<]+)<\/authorization-identifier>/.exec(first.out)?.[1] ?? "";
+    assert.ok(id !== "" && jid !== "", first.out);
+    first.c.destroy();
+    await until(
+      "alice hibernates on n1",
+      () => node(0).server.ctx.sessions.get("alice@localhost", jid)?.local?.hibernating === true,
+    );
+    const resume = `<resume xmlns='${NS_SM}' previd='${id}' h='0'/>`;
+    const elsewhere = await sasl2(node(1).tlsPort, "alice", resume + bindSm);
+    assert.match(
+      elsewhere.out,
+      /<failed xmlns="urn:xmpp:sm:3"><item-not-found[\s\S]*<bound xmlns="urn:xmpp:bind:0">/,
+    );
+    assert.equal(node(0).server.ctx.sessions.get("alice@localhost", jid)?.local?.hibernating, true);
+    const home = await sasl2(node(0).tlsPort, "alice", resume);
+    assert.match(home.out, new RegExp(`<resumed xmlns="${NS_SM}" previd="${id}" h="0"/>`));
   },
 );

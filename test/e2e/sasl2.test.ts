@@ -75,7 +75,7 @@ test("the <authentication/> feature lists the mechanisms and the inline features
   const c = await connected();
   assert.match(
     c.received,
-    /<authentication xmlns="urn:xmpp:sasl:2"><mechanism>PLAIN<\/mechanism><inline><fast xmlns="urn:xmpp:fast:0"><mechanism>HT-SHA-256-EXPR<\/mechanism><mechanism>HT-SHA-256-ENDP<\/mechanism><mechanism>HT-SHA-256-NONE<\/mechanism><\/fast><bind xmlns="urn:xmpp:bind:0"><inline><feature var="urn:xmpp:csi:0"\/><feature var="urn:xmpp:carbons:2"\/><feature var="urn:xmpp:sm:3"\/><\/inline><\/bind><\/inline><\/authentication>/,
+    /<authentication xmlns="urn:xmpp:sasl:2"><mechanism>PLAIN<\/mechanism><inline><sm xmlns="urn:xmpp:sm:3"\/><fast xmlns="urn:xmpp:fast:0"><mechanism>HT-SHA-256-EXPR<\/mechanism><mechanism>HT-SHA-256-ENDP<\/mechanism><mechanism>HT-SHA-256-NONE<\/mechanism><\/fast><bind xmlns="urn:xmpp:bind:0"><inline><feature var="urn:xmpp:csi:0"\/><feature var="urn:xmpp:carbons:2"\/><feature var="urn:xmpp:sm:3"\/><\/inline><\/bind><\/inline><\/authentication>/,
   );
   c.close();
   const d = await connected("legacy.localhost");

@@ -17,6 +17,8 @@ const USERS = { "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" };
 
 let api: TestAuthApi;
 let server: TestServer;
+/** SASL2 with Bind2: @xmpp/client enables inline and resumes inside <authenticate/> (XEP-0388). */
+let sasl2Server: TestServer;
 const clients: Client[] = [];
 
 before(async () => {
@@ -27,10 +29,16 @@ before(async () => {
     https_ports: [0],
     hosts: { localhost: { http_auth_url: api.url, smacks_hibernation_time: 60 } },
   });
+  sasl2Server = await startServer({
+    certificate: TEST_CERT,
+    key: TEST_KEY,
+    hosts: { localhost: { http_auth_url: api.url, smacks_hibernation_time: 60, c2s_sasl2: true } },
+  });
 });
 after(async () => {
   for (const c of clients) await c.stop().catch(() => {});
   await server.stop();
+  await sasl2Server.stop();
   await api.close();
 });
 
@@ -56,8 +64,11 @@ function dropSocket(c: Client): void {
   else throw new Error("no socket to destroy");
 }
 
-async function scenario(service: string, resource: string): Promise<void> {
+/** Returns every top-level element the client received. */
+async function scenario(service: string, resource: string, srv = server): Promise<XmlElement[]> {
   const alice = client({ service, domain: "localhost", username: "alice", password: "alice-pw", resource });
+  const received: XmlElement[] = [];
+  alice.on("element", (e: XmlElement) => received.push(e));
   clients.push(alice);
   alice.on("error", () => {});
   await alice.start();
@@ -68,7 +79,7 @@ async function scenario(service: string, resource: string): Promise<void> {
   const jid = String(alice.jid);
   const resumed = new Promise<void>((resolve) => sm.on("resumed", resolve));
   dropSocket(alice);
-  const bob = await ChatClient.login(server.port, "bob", "bob-pw");
+  const bob = await ChatClient.login(srv.port, "bob", "bob-pw");
   const body = `while away ${resource}`;
   const got = once(alice, "stanza", (s) => s.name === "message" && s.getChildText("body") === body);
   await bob.send(xml("message", { to: jid, type: "chat" }, xml("body", {}, body)));
@@ -76,6 +87,7 @@ async function scenario(service: string, resource: string): Promise<void> {
   await got;
   assert.equal(String(alice.jid), jid);
   await bob.stop();
+  return received;
 }
 
 test("@xmpp/client resumes over TCP and gets what was sent meanwhile", async () => {
@@ -84,4 +96,13 @@ test("@xmpp/client resumes over TCP and gets what was sent meanwhile", async () 
 
 test("@xmpp/client resumes over WebSocket and gets what was sent meanwhile", async () => {
   await scenario(`wss://localhost:${server.httpsPort}/xmpp-websocket`, "ws");
+});
+
+test("@xmpp/client over SASL2 resumes inline: <resume/> in <authenticate/>, <resumed/> in <success/>", async () => {
+  const received = await scenario(`xmpp://127.0.0.1:${sasl2Server.port}`, "inline", sasl2Server);
+  const successes = received.filter((e) => e.name === "success" && e.attrs.xmlns === "urn:xmpp:sasl:2");
+  // The login, then the reconnect that authenticated and resumed in one round trip.
+  assert.equal(successes.length, 2, successes.map(String).join("\n"));
+  assert.ok(successes[1]?.getChild("resumed", "urn:xmpp:sm:3") !== undefined, String(successes[1]));
+  assert.ok(!received.some((e) => e.name === "resumed"), "no classic <resume/> after a restart");
 });

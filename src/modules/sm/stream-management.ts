@@ -118,8 +118,11 @@ export function registerStreamManagement(deps: ChatDeps): StreamManagement {
   const { ctx } = deps;
   const sm = new StreamManagement();
   const offline = createOffline(deps);
-  // §2: offered once authenticated, next to resource binding.
-  ctx.postAuthFeatures.push(() => el("sm", { xmlns: NS_SM }));
+  // §2: offered once authenticated, next to resource binding; not where it is on already (Bind2's
+  // inline <enable/>, §3 once per stream): a client would try to resume or enable it again.
+  ctx.postAuthFeatures.push((session) =>
+    session.tap instanceof SmState ? undefined : el("sm", { xmlns: NS_SM }),
+  );
   for (const name of ["enable", "resume", "r", "a"])
     ctx.nonzas.set(nonzaKey(NS_SM, name), (session, element) => handleElement(sm, session, element));
   // After the session left the directory (so "another available resource" excludes it).
