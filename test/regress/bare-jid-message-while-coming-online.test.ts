@@ -173,36 +173,12 @@ test(
   "cluster: kept by bob's node, which hears late that alice came online on another node",
   { skip: clusterSkip },
   async () => {
-    const api = await startAuthApi({ [ALICE]: "alice-pw", "bob@localhost": "bob-pw" });
-    const relay = await startRelay("replies");
-    const setup = {
-      schema: uniqueSchema("xha_barerace"),
-      prefix: uniquePrefix(),
-      redis: REDIS_URL,
-      authUrl: api.url,
-    };
-    const onBob = new OfflineGate();
-    const onAlice = new OfflineGate();
-    const nodes: TestServer[] = [];
-    try {
-      const n1 = await startServer(nodeConfig({ ...setup, redis: relay.url }, "n1"), undefined, {
-        wrapChatStore: onBob.wrap,
-      });
-      nodes.push(n1);
-      const n2 = await startServer(nodeConfig(setup, "n2"), undefined, { wrapChatStore: onAlice.wrap });
-      nodes.push(n2);
+    await onTwoNodes("replies", "n1", async ({ onBob, onAlice, n1, n2, relay }) => {
       await race(onBob, onAlice, n1.port, n2.port, "sent across the cluster", {
         online: () => relay.hold(),
         written: () => relay.release(),
       });
-    } finally {
-      relay.release();
-      for (const n of nodes) await n.stop();
-      relay.close();
-      await api.close();
-      await dropSchema(setup.schema);
-      await dropPrefix(setup.prefix);
-    }
+    });
   },
 );
 
@@ -213,24 +189,7 @@ test(
   "cluster: kept by bob's node while alice's node is slow to announce her presence",
   { skip: clusterSkip },
   async () => {
-    const api = await startAuthApi({ [ALICE]: "alice-pw", "bob@localhost": "bob-pw" });
-    const relay = await startRelay("commands");
-    const setup = {
-      schema: uniqueSchema("xha_barerace"),
-      prefix: uniquePrefix(),
-      redis: REDIS_URL,
-      authUrl: api.url,
-    };
-    const onBob = new OfflineGate();
-    const onAlice = new OfflineGate();
-    const nodes: TestServer[] = [];
-    try {
-      const n1 = await startServer(nodeConfig(setup, "n1"), undefined, { wrapChatStore: onBob.wrap });
-      nodes.push(n1);
-      const n2 = await startServer(nodeConfig({ ...setup, redis: relay.url }, "n2"), undefined, {
-        wrapChatStore: onAlice.wrap,
-      });
-      nodes.push(n2);
+    await onTwoNodes("commands", "n2", async ({ onBob, onAlice, n1, n2, relay }) => {
       await race(onBob, onAlice, n1.port, n2.port, "sent while her node was slow", {
         online: () => relay.hold(),
         // Her presence is handled (stanzas of a session run in order): a flush that did not wait for
@@ -253,13 +212,50 @@ test(
           relay.release();
         },
       });
-    } finally {
-      relay.release();
-      for (const n of nodes) await n.stop();
-      relay.close();
-      await api.close();
-      await dropSchema(setup.schema);
-      await dropPrefix(setup.prefix);
-    }
+    });
   },
 );
+
+/**
+ * Two cluster nodes, n1 with bob's offline gate and n2 with alice's, one of them reaching Redis
+ * through a relay that can hold its `what`; removed afterwards.
+ */
+async function onTwoNodes(
+  what: "replies" | "commands",
+  relayed: "n1" | "n2",
+  body: (n: {
+    onBob: OfflineGate;
+    onAlice: OfflineGate;
+    n1: TestServer;
+    n2: TestServer;
+    relay: Awaited<ReturnType<typeof startRelay>>;
+  }) => Promise<void>,
+): Promise<void> {
+  const api = await startAuthApi({ [ALICE]: "alice-pw", "bob@localhost": "bob-pw" });
+  const relay = await startRelay(what);
+  const setup = {
+    schema: uniqueSchema("xha_barerace"),
+    prefix: uniquePrefix(),
+    redis: REDIS_URL,
+    authUrl: api.url,
+  };
+  const onBob = new OfflineGate();
+  const onAlice = new OfflineGate();
+  const nodes: TestServer[] = [];
+  const start = (name: "n1" | "n2", gate: OfflineGate) =>
+    startServer(nodeConfig(name === relayed ? { ...setup, redis: relay.url } : setup, name), undefined, {
+      wrapChatStore: gate.wrap,
+    }).then((n) => (nodes.push(n), n));
+  try {
+    const n1 = await start("n1", onBob);
+    const n2 = await start("n2", onAlice);
+    await body({ onBob, onAlice, n1, n2, relay });
+  } finally {
+    relay.release();
+    for (const n of nodes) await n.stop();
+    relay.close();
+    await api.close();
+    await dropSchema(setup.schema);
+    await dropPrefix(setup.prefix);
+  }
+}
