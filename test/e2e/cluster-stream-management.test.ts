@@ -11,6 +11,7 @@ import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis
 import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
 import { NS_SM, authenticated, resumable } from "../helpers/sm-client.ts";
 import { RawClient } from "../helpers/raw-client.ts";
+import { authenticate, plainResponse } from "../helpers/sasl2-client.ts";
 
 const skip = pgSkip !== false ? pgSkip : redisSkip;
 let api: TestAuthApi;
@@ -81,12 +82,7 @@ async function sasl2(port: number, user: string, inner: string): Promise<{ c: Ra
   clients.push(c);
   c.open();
   await c.waitFor("</stream:features>");
-  const mark = c.received.length;
-  const plain = Buffer.from(`\0${user}\0${user}-pw`).toString("base64");
-  c.write(
-    `<authenticate xmlns='urn:xmpp:sasl:2' mechanism='PLAIN'><initial-response>${plain}</initial-response>${inner}</authenticate>`,
-  );
-  return { c, out: await c.waitFor(/<(success|failure)[\s\S]*?<\/(success|failure)>/, 10_000, mark) };
+  return { c, out: await authenticate(c, plainResponse(user, `${user}-pw`) + inner) };
 }
 
 test(

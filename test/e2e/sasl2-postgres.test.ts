@@ -2,16 +2,14 @@
 // its PostgreSQL (as cluster nodes do), and a password change on either ends it for both.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
+import { authenticate as sasl2, htProof, plainResponse } from "../helpers/sasl2-client.ts";
 
 const schema = uniqueSchema("xha_fast_e2e");
-const SASL2 = "urn:xmpp:sasl:2";
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString("base64");
-const OUTCOME = /<(success|failure)[\s\S]*?<\/(success|failure)>/;
 let api: TestAuthApi;
 const servers: TestServer[] = [];
 
@@ -41,18 +39,13 @@ async function authenticate(srv: TestServer, mechanism: string, inner: string): 
   const c = await RawClient.connect(srv.tlsPort, { tls: true });
   c.open("localhost");
   await c.waitFor("</stream:features>");
-  const mark = c.received.length;
-  c.write(
-    `<authenticate xmlns='${SASL2}' mechanism='${mechanism}'>${inner}<user-agent id='pg-agent'/></authenticate>`,
-  );
-  const out = await c.waitFor(OUTCOME, 10_000, mark);
+  const out = await sasl2(c, `${inner}<user-agent id='pg-agent'/>`, mechanism);
   c.close();
   return out;
 }
 
 const fast = (srv: TestServer, token: string): Promise<string> => {
-  const proof = createHmac("sha256", Buffer.from(token)).update("Initiator").digest();
-  const message = Buffer.concat([Buffer.from("romeo\0"), proof]);
+  const message = Buffer.concat([Buffer.from("romeo\0"), htProof(token, "Initiator")]);
   return authenticate(
     srv,
     "HT-SHA-256-NONE",
@@ -68,7 +61,7 @@ test(
     const issued = await authenticate(
       a,
       "PLAIN",
-      `<initial-response>${b64("\0romeo\0jul1et")}</initial-response><request-token xmlns='urn:xmpp:fast:0' mechanism='HT-SHA-256-NONE'/>`,
+      `${plainResponse("romeo", "jul1et")}<request-token xmlns='urn:xmpp:fast:0' mechanism='HT-SHA-256-NONE'/>`,
     );
     const token = /<token [^>]*token="([^"]+)"/.exec(issued)?.[1] ?? "";
     assert.notEqual(token, "", issued);

@@ -4,13 +4,12 @@
 // <bind/> beside it then binds a fresh session; a FAST token login resumes too (Monal's reconnect).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
+import { authenticate, htProof as ht, plainResponse } from "../helpers/sasl2-client.ts";
 
-const SASL2 = "urn:xmpp:sasl:2";
 const SM = "urn:xmpp:sm:3";
 const USERS = {
   "alice@localhost": "alice-pw",
@@ -20,14 +19,8 @@ const USERS = {
   "eve@localhost": "eve-pw",
 };
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString("base64");
-const plain = (user: string): string =>
-  `<initial-response>${b64(`\0${user}\0${user}-pw`)}</initial-response>`;
-const OUTCOME = /<(success|failure)[\s\S]*?<\/(success|failure)>/;
+const plain = (user: string): string => plainResponse(user, `${user}-pw`);
 const BIND_SM = `<bind xmlns='urn:xmpp:bind:0'><tag>App</tag><enable xmlns='${SM}' resume='true'/></bind>`;
-
-/** draft-schmaus-kitten-sasl-ht §3, client side (HT-SHA-256-NONE: no channel binding). */
-const ht = (token: string, label: string): Buffer =>
-  createHmac("sha256", Buffer.from(token)).update(label).digest();
 
 function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<void> = async () => {}): void {
   let api: TestAuthApi;
@@ -72,13 +65,6 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
     c.open();
     await c.waitFor("</stream:features>");
     return c;
-  }
-
-  /** One SASL2 <authenticate/>; returns the outcome element. */
-  async function authenticate(c: RawClient, inner: string, mechanism = "PLAIN"): Promise<string> {
-    const mark = c.received.length;
-    c.write(`<authenticate xmlns='${SASL2}' mechanism='${mechanism}'>${inner}</authenticate>`);
-    return c.waitFor(OUTCOME, 10_000, mark);
   }
 
   /** Logged in with SASL2 + Bind2, stream management enabled inline with resumption. */

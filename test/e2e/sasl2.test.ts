@@ -7,12 +7,16 @@ import { client, xml } from "@xmpp/client";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { createHmac } from "node:crypto";
 import { clientBinding } from "../helpers/scram-client.ts";
+import {
+  NS_SASL2 as SASL2,
+  SASL2_OUTCOME as OUTCOME,
+  authenticate,
+  htProof as ht,
+  plainResponse,
+} from "../helpers/sasl2-client.ts";
 
-const SASL2 = "urn:xmpp:sasl:2";
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString("base64");
-const plain = (user: string, pass: string): string => b64(`\0${user}\0${pass}`);
 
 let api: TestAuthApi;
 let srv: TestServer;
@@ -57,18 +61,9 @@ async function connected(host = "localhost"): Promise<RawClient> {
   return c;
 }
 
-const OUTCOME = /<(success|failure)[\s\S]*?<\/(success|failure)>/;
-
 interface Fast {
   token: string;
   expiry: string;
-}
-
-/** A SASL2 login over a raw connection; returns what the server answered. */
-async function authenticate(c: RawClient, inner: string, mechanism = "PLAIN"): Promise<string> {
-  const mark = c.received.length;
-  c.write(`<authenticate xmlns='${SASL2}' mechanism='${mechanism}'>${inner}</authenticate>`);
-  return c.waitFor(OUTCOME, 10_000, mark);
 }
 
 test("the <authentication/> feature lists the mechanisms and the inline features; a host without it shows none", async () => {
@@ -82,7 +77,7 @@ test("the <authentication/> feature lists the mechanisms and the inline features
   assert.doesNotMatch(d.received, /authentication/);
   // Not offered, so not accepted either.
   d.write(
-    `<authenticate xmlns='${SASL2}' mechanism='PLAIN'><initial-response>${plain("juliet", "r0meo")}</initial-response></authenticate>`,
+    `<authenticate xmlns='${SASL2}' mechanism='PLAIN'>${plainResponse("juliet", "r0meo")}</authenticate>`,
   );
   await d.waitClosed();
   assert.match(d.received, /<not-authorized/);
@@ -94,7 +89,7 @@ test("SASL2 + Bind2: one round trip to a full JID, a tag-based stable resource, 
     const c = await connected();
     const out = await authenticate(
       c,
-      `<initial-response>${plain("juliet", "r0meo")}</initial-response>` +
+      plainResponse("juliet", "r0meo") +
         `<user-agent id='d4565fa7-4d72-4749-b3d3-740edbf87770'><software>AwesomeXMPP</software><device>Kiva's Phone</device></user-agent>` +
         `<bind xmlns='urn:xmpp:bind:0'><tag>AwesomeXMPP</tag><enable xmlns='urn:xmpp:carbons:2'/></bind>`,
     );
@@ -127,7 +122,7 @@ test("Bind2 inline: XEP-0198 <enable/> answered in <bound/>, CSI <inactive/> hon
   const c = await connected();
   const out = await authenticate(
     c,
-    `<initial-response>${plain("juliet", "r0meo")}</initial-response>` +
+    plainResponse("juliet", "r0meo") +
       `<bind xmlns='urn:xmpp:bind:0'><tag>Inline</tag><enable xmlns='urn:xmpp:sm:3' resume='true'/>` +
       `<inactive xmlns='urn:xmpp:csi:0'/></bind>`,
   );
@@ -138,7 +133,7 @@ test("Bind2 inline: XEP-0198 <enable/> answered in <bound/>, CSI <inactive/> hon
   const jid = /<authorization-identifier>([^<]+)<\/authorization-identifier>/.exec(out)?.[1] ?? "";
   // Inactive (XEP-0352): a bodiless message is held back, a message with a body goes out at once.
   const sender = await connected();
-  await authenticate(sender, `<initial-response>${plain("romeo", "jul1et")}</initial-response>`);
+  await authenticate(sender, plainResponse("romeo", "jul1et"));
   sender.write(`<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>`);
   await sender.waitFor(/id="b1"/);
   const mark = c.received.length;
@@ -152,7 +147,7 @@ test("Bind2 inline: XEP-0198 <enable/> answered in <bound/>, CSI <inactive/> hon
   // The connection drops; a new one resumes the session (XEP-0198 §5) after SASL2 without binding.
   c.destroy();
   const d = await connected();
-  await authenticate(d, `<initial-response>${plain("juliet", "r0meo")}</initial-response>`);
+  await authenticate(d, plainResponse("juliet", "r0meo"));
   d.write(`<resume xmlns='urn:xmpp:sm:3' previd='${id}' h='0'/>`);
   await d.waitFor(/<resumed xmlns="urn:xmpp:sm:3"/);
   d.close();
@@ -161,7 +156,7 @@ test("Bind2 inline: XEP-0198 <enable/> answered in <bound/>, CSI <inactive/> hon
 
 test("SASL2 without Bind2: a bare JID in <success/>, then features offering resource binding", async () => {
   const c = await connected();
-  const out = await authenticate(c, `<initial-response>${plain("juliet", "r0meo")}</initial-response>`);
+  const out = await authenticate(c, plainResponse("juliet", "r0meo"));
   assert.match(out, /<authorization-identifier>juliet@localhost<\/authorization-identifier>/);
   await c.waitFor(/<stream:features><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"\/>/);
   c.close();
@@ -169,14 +164,14 @@ test("SASL2 without Bind2: a bare JID in <success/>, then features offering reso
 
 test("failures: not-authorized, temporary-auth-failure when the API is down, and the connection closed after sasl_max_failures", async () => {
   const c = await connected();
-  const wrong = await authenticate(c, `<initial-response>${plain("juliet", "nope")}</initial-response>`);
+  const wrong = await authenticate(c, plainResponse("juliet", "nope"));
   assert.match(
     wrong,
     /<failure xmlns="urn:xmpp:sasl:2"><not-authorized xmlns="urn:ietf:params:xml:ns:xmpp-sasl"\/><\/failure>/,
   );
   api.fault = "500";
   try {
-    const down = await authenticate(c, `<initial-response>${plain("juliet", "r0meo")}</initial-response>`);
+    const down = await authenticate(c, plainResponse("juliet", "r0meo"));
     assert.match(down, /<temporary-auth-failure xmlns="urn:ietf:params:xml:ns:xmpp-sasl"\/><text>/);
   } finally {
     api.fault = "none";
@@ -199,7 +194,7 @@ test("no initial response: an empty challenge, then <response/>; <abort/> is ans
   c.write(`<authenticate xmlns='${SASL2}' mechanism='PLAIN'/>`);
   await c.waitFor(/<challenge/, 5000, mark);
   mark = c.received.length;
-  c.write(`<response xmlns='${SASL2}'>${plain("juliet", "r0meo")}</response>`);
+  c.write(`<response xmlns='${SASL2}'>${b64("\0juliet\0r0meo")}</response>`);
   assert.match(await c.waitFor(OUTCOME, 5000, mark), /<success/);
   c.close();
 });
@@ -208,7 +203,7 @@ async function tokenFor(agent: string, mechanism = "HT-SHA-256-NONE", host = "lo
   const c = await connected(host);
   const out = await authenticate(
     c,
-    `<initial-response>${plain("romeo", "jul1et")}</initial-response><user-agent id='${agent}'/>` +
+    `${plainResponse("romeo", "jul1et")}<user-agent id='${agent}'/>` +
       `<request-token xmlns='urn:xmpp:fast:0' mechanism='${mechanism}'/>`,
   );
   c.close();
@@ -216,10 +211,6 @@ async function tokenFor(agent: string, mechanism = "HT-SHA-256-NONE", host = "lo
   assert.ok(m, out);
   return { expiry: m[1] ?? "", token: m[2] ?? "" };
 }
-
-/** draft-schmaus-kitten-sasl-ht §3, client side, keyed with the token's text as a client does. */
-const ht = (token: string, label: string, cb: Buffer): Buffer =>
-  createHmac("sha256", Buffer.from(token)).update(label).update(cb).digest();
 
 async function fastLogin(
   agent: string,
@@ -277,7 +268,7 @@ test("FAST: a token for one client, usable by it only, with a replay count, and 
   assert.match(
     await authenticate(
       c,
-      `<initial-response>${b64(Buffer.concat([Buffer.from("romeo\0"), ht(token, "Initiator", Buffer.alloc(0))]))}</initial-response><user-agent id='agent-1'/>`,
+      `<initial-response>${b64(Buffer.concat([Buffer.from("romeo\0"), ht(token, "Initiator")]))}</initial-response><user-agent id='agent-1'/>`,
       "HT-SHA-256-NONE",
     ),
     /<invalid-mechanism/,

@@ -8,6 +8,7 @@ import { client, xml, type XmlElement } from "@xmpp/client";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { RawClient, TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
+import { NS_SASL2, plainResponse } from "../helpers/sasl2-client.ts";
 
 let api: TestAuthApi;
 let server: TestServer;
@@ -25,14 +26,14 @@ after(async () => {
   await api.close();
 });
 
-const plain = `<initial-response>${Buffer.from("\0alice\0alice-pw").toString("base64")}</initial-response>`;
+const plain = plainResponse("alice", "alice-pw");
 
 async function featuresAfter(bind: string): Promise<string> {
   const c = await RawClient.connect(server.tlsPort, { tls: true });
   c.open();
   await c.waitFor("</stream:features>");
   const mark = c.received.length;
-  c.write(`<authenticate xmlns='urn:xmpp:sasl:2' mechanism='PLAIN'>${plain}${bind}</authenticate>`);
+  c.write(`<authenticate xmlns='${NS_SASL2}' mechanism='PLAIN'>${plain}${bind}</authenticate>`);
   const features = await c.waitFor(/<stream:features>[\s\S]*?<\/stream:features>/, 5000, mark);
   c.destroy();
   return features;
