@@ -4,31 +4,14 @@
 // a device on the first node gets the archived message as a carbon.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChatClient, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
-import { clusterSkip, useCluster } from "../helpers/cluster.ts";
+import { type ChatClient, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { clusterSkip, seenEverywhere as seenOn, useCluster } from "../helpers/cluster.ts";
 
 const skip = clusterSkip;
 const MAM = "urn:xmpp:mam:2";
 const SID = "urn:xmpp:sid:0";
-const { nodes, clients } = useCluster("xha_cluster_mam", ["m1", "m2"]);
-
-async function online(i: number, user: string, resource: string): Promise<ChatClient> {
-  const c = await ChatClient.login(nodes[i]!.port, user, `${user}-pw`, resource);
-  clients.push(c);
-  await c.send(xml("presence"));
-  await c.waitFor(isPresence(c.jid), "own presence echoed");
-  return c;
-}
-
-async function seenEverywhere(bare: string, n: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (
-    !nodes.every((s) => s.server.ctx.sessions.ofAccount(bare).filter((h) => h.state.available).length === n)
-  ) {
-    if (Date.now() > deadline) throw new Error(`not every node sees ${n} available sessions of ${bare}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { nodes, online } = useCluster("xha_cluster_mam", ["m1", "m2"]);
+const seenEverywhere = (bare: string, n: number) => seenOn(nodes, bare, n);
 
 const idBy = (s: XmlElement | undefined, by: string) =>
   s?.getChildren("stanza-id", SID).find((e) => e.attrs.by === by)?.attrs.id;

@@ -9,7 +9,7 @@ import type { TestServer } from "../helpers/xmpp-server.ts";
 import { ChatClient, isPresence, rosterItem, xml, type XmlElement } from "../helpers/chat-client.ts";
 import { dropSchema, pgSkip, uniqueSchema } from "../helpers/postgres.ts";
 import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis.ts";
-import { startNode, type ClusterSetup } from "../helpers/cluster.ts";
+import { seenEverywhere as seenOn, startNode, type ClusterSetup } from "../helpers/cluster.ts";
 
 const skip = pgSkip !== false ? pgSkip : redisSkip;
 const users = ["alice", "bob", "carol", "dave", "erin"];
@@ -53,16 +53,7 @@ async function online(i: number, user: string, resource?: string): Promise<ChatC
   return c;
 }
 
-/** Until every node sees `n` sessions of `bare` (announcements travel through Redis). */
-async function seenEverywhere(bare: string, n: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (
-    !nodes.every((s) => s.server.ctx.sessions.ofAccount(bare).filter((h) => h.state.available).length === n)
-  ) {
-    if (Date.now() > deadline) throw new Error(`not every node sees ${n} available sessions of ${bare}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const seenEverywhere = (bare: string, n: number) => seenOn(nodes, bare, n);
 
 test(
   "messages cross nodes both ways, to bare and full JIDs; IQs reach a full JID on another node",

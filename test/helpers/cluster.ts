@@ -6,7 +6,8 @@ import { TEST_CERT, TEST_KEY } from "./raw-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "./postgres.ts";
 import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "./redis.ts";
 import { startAuthApi, type TestAuthApi } from "./auth-api.ts";
-import type { ChatClient } from "./chat-client.ts";
+import { ChatClient, isPresence, xml } from "./chat-client.ts";
+import type { ServerDeps } from "../../src/server.ts";
 
 export interface ClusterSetup {
   readonly schema: string;
@@ -29,12 +30,27 @@ export function nodeConfig(setup: ClusterSetup, node: string): Record<string, un
   };
 }
 
+/** What a test may inject into one node (e.g. a store that holds its writes). */
+export type NodeDeps = Pick<ServerDeps, "wrapChatStore">;
+
 export function startNode(
   setup: ClusterSetup,
   node: string,
   extra: Record<string, unknown> = {},
+  deps: NodeDeps = {},
 ): Promise<TestServer> {
-  return startServer({ ...nodeConfig(setup, node), ...extra });
+  return startServer({ ...nodeConfig(setup, node), ...extra }, undefined, deps);
+}
+
+/** Until every node sees `n` available sessions of `bare` (announcements travel through Redis). */
+export async function seenEverywhere(nodes: readonly TestServer[], bare: string, n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (
+    !nodes.every((s) => s.server.ctx.sessions.ofAccount(bare).filter((h) => h.state.available).length === n)
+  ) {
+    if (Date.now() > deadline) throw new Error(`not every node sees ${n} available sessions of ${bare}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Why cluster tests cannot run here (PostgreSQL or Redis missing), or false. */
@@ -45,6 +61,8 @@ export interface ClusterFixture {
   readonly nodes: TestServer[];
   /** Clients the tests log in; stopped (reconnection off) before the nodes. */
   readonly clients: ChatClient[];
+  /** Logs `user` (password "<user>-pw") in on node `i`, available, once its own presence came back. */
+  readonly online: (i: number, user: string, resource?: string) => Promise<ChatClient>;
 }
 
 /**
@@ -56,8 +74,21 @@ export function useCluster(
   schemaPrefix: string,
   names: readonly string[] = ["n1", "n2"],
   extra: Record<string, unknown> = {},
+  deps: Readonly<Record<string, NodeDeps>> = {},
 ): ClusterFixture {
-  const fixture: ClusterFixture = { nodes: [], clients: [] };
+  const fixture: ClusterFixture = {
+    nodes: [],
+    clients: [],
+    async online(i, user, resource) {
+      const node = fixture.nodes[i];
+      if (node === undefined) throw new Error(`no node ${i}`);
+      const c = await ChatClient.login(node.port, user, `${user}-pw`, resource);
+      fixture.clients.push(c);
+      await c.send(xml("presence"));
+      await c.waitFor(isPresence(c.jid), "own presence echoed");
+      return c;
+    },
+  };
   let api: TestAuthApi;
   let setup: ClusterSetup;
   before(async () => {
@@ -69,7 +100,7 @@ export function useCluster(
       redis: REDIS_URL,
       authUrl: api.url,
     };
-    for (const name of names) fixture.nodes.push(await startNode(setup, name, extra));
+    for (const name of names) fixture.nodes.push(await startNode(setup, name, extra, deps[name]));
   });
   after(async () => {
     if (clusterSkip !== false) return;

@@ -4,14 +4,10 @@
 // live (RSM <after>/after-id, as clients catching up do): that id must not be item-not-found just
 // because its entry is still queued on the first node. Here the first node's archive writes are held
 // while the query is made, then released.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clusterSkip, nodeConfig, type ClusterSetup } from "../helpers/cluster.ts";
-import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
-import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
-import { REDIS_URL, dropPrefix, uniquePrefix } from "../helpers/redis.ts";
-import { dropSchema, uniqueSchema } from "../helpers/postgres.ts";
-import { ChatClient, isPresence, xml } from "../helpers/chat-client.ts";
+import { clusterSkip, useCluster } from "../helpers/cluster.ts";
+import { xml } from "../helpers/chat-client.ts";
 import type { ChatStore } from "../../src/storage/store.ts";
 import type { ArchiveEntry } from "../../src/storage/mam.ts";
 
@@ -19,10 +15,6 @@ const skip = clusterSkip;
 const MAM = "urn:xmpp:mam:2";
 const SID = "urn:xmpp:sid:0";
 
-let api: TestAuthApi;
-let setup: ClusterSetup;
-const nodes: TestServer[] = [];
-const clients: ChatClient[] = [];
 let held = false;
 const releases: (() => void)[] = [];
 let written = 0;
@@ -42,35 +34,12 @@ const holdArchive = (store: ChatStore): ChatStore =>
     },
   });
 
-before(async () => {
-  if (skip !== false) return;
-  api = await startAuthApi({ "alice@localhost": "alice-pw", "bob@localhost": "bob-pw" });
-  setup = {
-    schema: uniqueSchema("xha_mam_recent"),
-    prefix: uniquePrefix(),
-    redis: REDIS_URL,
-    authUrl: api.url,
-  };
-  nodes.push(await startServer(nodeConfig(setup, "m1"), undefined, { wrapChatStore: holdArchive }));
-  nodes.push(await startServer(nodeConfig(setup, "m2")));
-});
-
-after(async () => {
-  if (skip !== false) return;
-  for (const c of clients) await c.stop();
-  for (const n of nodes) await n.stop();
-  await api.close();
-  await dropSchema(setup.schema);
-  await dropPrefix(setup.prefix);
-});
-
-async function online(i: number, user: string, resource: string): Promise<ChatClient> {
-  const c = await ChatClient.login(nodes[i]!.port, user, `${user}-pw`, resource);
-  clients.push(c);
-  await c.send(xml("presence"));
-  await c.waitFor(isPresence(c.jid), "own presence echoed");
-  return c;
-}
+const { nodes, online } = useCluster(
+  "xha_mam_recent",
+  ["m1", "m2"],
+  {},
+  { m1: { wrapChatStore: holdArchive } },
+);
 
 test(
   "paging from an id delivered through another node waits for that node's queued write",
