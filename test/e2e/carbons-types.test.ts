@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { ChatClient, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { ChatClient, xml, type XmlElement } from "../helpers/chat-client.ts";
 
 const CARBONS = "urn:xmpp:carbons:2";
 let api: TestAuthApi;
@@ -29,10 +29,8 @@ after(async () => {
 });
 
 async function online(user: string, resource: string, carbons = false): Promise<ChatClient> {
-  const c = await ChatClient.login(srv.port, user, `${user}-pw`, resource);
+  const c = await ChatClient.online(srv.port, user, resource);
   clients.push(c);
-  await c.send(xml("presence"));
-  await c.waitFor(isPresence(c.jid), "own presence echoed");
   if (carbons) {
     const r = await c.iq(xml("iq", { type: "set" }, xml("enable", { xmlns: CARBONS })));
     assert.equal(r.attrs.type, "result");

@@ -8,7 +8,7 @@ import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { ChatClient, condition, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { ChatClient, condition, xml, type XmlElement } from "../helpers/chat-client.ts";
 
 const MAM = "urn:xmpp:mam:2";
 const SID = "urn:xmpp:sid:0";
@@ -77,10 +77,8 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   let server: TestServer;
   const clients: ChatClient[] = [];
   const online = async (user: string, resource?: string) => {
-    const c = await ChatClient.login(server.port, user, `${user}-pw`, resource);
+    const c = await ChatClient.online(server.port, user, resource);
     clients.push(c);
-    await c.send(xml("presence"));
-    await c.waitFor(isPresence(c.jid), "own presence echoed");
     return c;
   };
 

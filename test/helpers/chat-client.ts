@@ -45,6 +45,15 @@ export class ChatClient {
     return c;
   }
 
+  /** Logs `username` in (password "<username>-pw") and sends initial presence; resolves once its
+   *  own presence came back (RFC 6121 §4.2.2), so the server holds the session available. */
+  static async online(port: number, username: string, resource?: string): Promise<ChatClient> {
+    const c = await ChatClient.login(port, username, `${username}-pw`, resource);
+    await c.send(xml("presence"));
+    await c.waitFor(isPresence(c.jid), "own presence echoed");
+    return c;
+  }
+
   get bare(): string {
     return this.jid.split("/")[0] ?? "";
   }

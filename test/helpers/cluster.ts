@@ -6,7 +6,7 @@ import { TEST_CERT, TEST_KEY } from "./raw-client.ts";
 import { PG_URL, dropSchema, pgSkip, uniqueSchema } from "./postgres.ts";
 import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "./redis.ts";
 import { startAuthApi, type TestAuthApi } from "./auth-api.ts";
-import { ChatClient, isPresence, xml } from "./chat-client.ts";
+import { ChatClient } from "./chat-client.ts";
 import type { ServerDeps } from "../../src/server.ts";
 
 export interface ClusterSetup {
@@ -82,10 +82,8 @@ export function useCluster(
     async online(i, user, resource) {
       const node = fixture.nodes[i];
       if (node === undefined) throw new Error(`no node ${i}`);
-      const c = await ChatClient.login(node.port, user, `${user}-pw`, resource);
+      const c = await ChatClient.online(node.port, user, resource);
       fixture.clients.push(c);
-      await c.send(xml("presence"));
-      await c.waitFor(isPresence(c.jid), "own presence echoed");
       return c;
     },
   };

@@ -10,7 +10,7 @@ import { onEachStorage } from "../helpers/chat-stores.ts";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
-import { ChatClient, isPresence, xml, type XmlElement } from "../helpers/chat-client.ts";
+import { ChatClient, xml, type XmlElement } from "../helpers/chat-client.ts";
 import type { ChatStore } from "../../src/storage/store.ts";
 import type { ArchiveEntry, ArchiveQuery } from "../../src/storage/mam.ts";
 
@@ -100,10 +100,8 @@ function suite(storage: () => Record<string, unknown>, cleanup: () => Promise<vo
   const gate = new Gate();
   const clients: ChatClient[] = [];
   const online = async (user: string, resource: string) => {
-    const c = await ChatClient.login(server.port, user, `${user}-pw`, resource);
+    const c = await ChatClient.online(server.port, user, resource);
     clients.push(c);
-    await c.send(xml("presence"));
-    await c.waitFor(isPresence(c.jid), "own presence echoed");
     return c;
   };
 
