@@ -1,7 +1,8 @@
 // End to end, a cluster of three nodes on one PostgreSQL schema and one Redis (a key prefix of this
 // run's own): real clients on different nodes chat to bare and full JIDs, subscribe and see each
 // other's presence, get roster pushes and carbons across nodes; one full JID bound on two nodes
-// keeps the newer session; account removal ends the account's sessions on every node.
+// keeps the newer session; a password change and account removal end the account's other sessions on
+// every node.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
@@ -12,7 +13,7 @@ import { REDIS_URL, dropPrefix, redisSkip, uniquePrefix } from "../helpers/redis
 import { seenEverywhere as seenOn, startNode, type ClusterSetup } from "../helpers/cluster.ts";
 
 const skip = pgSkip !== false ? pgSkip : redisSkip;
-const users = ["alice", "bob", "carol", "dave", "erin"];
+const users = ["alice", "bob", "carol", "dave", "erin", "fay"];
 let api: TestAuthApi;
 let setup: ClusterSetup;
 const nodes: TestServer[] = [];
@@ -161,6 +162,35 @@ test("one full JID bound on two nodes: the older session is ended with conflict"
     await end(first, second);
   }
 });
+
+test(
+  "a password change ends the account's sessions on the other nodes with reset; the changing one stays",
+  { skip },
+  async () => {
+    const here = await online(0, "fay", "here");
+    const near = await online(0, "fay", "near");
+    const there = await online(1, "fay", "there");
+    await seenEverywhere("fay@localhost", 3);
+    const ended = (c: ChatClient) =>
+      new Promise<string>((resolve) => c.xmpp.on("error", (err: Error) => resolve(err.message)));
+    const [nearEnded, thereEnded] = [ended(near), ended(there)];
+    try {
+      const q = xml(
+        "query",
+        { xmlns: "jabber:iq:register" },
+        xml("username", {}, "fay"),
+        xml("password", {}, "fay-new"),
+      );
+      await here.iq(xml("iq", { type: "set" }, q));
+      assert.match(await nearEnded, /reset/);
+      assert.match(await thereEnded, /reset/);
+      await seenEverywhere("fay@localhost", 1);
+      await here.iq(xml("iq", { type: "get" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    } finally {
+      await end(here, near, there);
+    }
+  },
+);
 
 test(
   "removing an account ends its sessions on every node; the hook fires on every node",

@@ -262,3 +262,28 @@ test("removing an account also deletes its data from the chat store (its roster 
     await fern.stop().catch(() => {});
   }
 });
+
+test("a password change ends the account's other sessions with reset; the changing session stays", async () => {
+  assert.equal(await register({ tlsPort: srv.tlsPort }, "gwen", "old-pw"), "result");
+  const changer = await login("gwen", "old-pw");
+  const other = newClient("gwen", "old-pw");
+  await other.start();
+  const errors: string[] = [];
+  other.on("error", (err: { condition?: string; text?: string }) =>
+    errors.push(`${err.condition}: ${err.text}`),
+  );
+  // Its reconnect would log in again with the old password: not what this test is about.
+  (other as unknown as { reconnect: { stop(): void } }).reconnect.stop();
+  try {
+    await changer.iqCaller.set(query(xml("username", {}, "gwen"), xml("password", {}, "new-pw")));
+    await waitUntil(() => errors.length > 0);
+    assert.deepEqual(errors, ["reset: Password changed"]);
+    // The session that changed it still answers.
+    const pong = await changer.iqCaller.get(xml("ping", { xmlns: "urn:xmpp:ping" }));
+    assert.equal(pong, undefined);
+    assert.equal(changer.status, "online");
+  } finally {
+    await other.stop().catch(() => {});
+    await changer.stop().catch(() => {});
+  }
+});

@@ -1,5 +1,7 @@
 // XEP-0077 §3.2 (cancelling a registration) and §3.3 (changing the password), for a logged-in account.
-// Both go to the HTTP API (remove_user, set_password); an account can only act on itself.
+// Both go to the HTTP API (remove_user, set_password); an account can only act on itself. Either ends
+// the account's other sessions, on this node or another (the handles of ctx.sessions), as Prosody's
+// mod_c2s does: removal with not-authorized, a password change with reset (RFC 6120 §4.9.3.16).
 import type { Element } from "../../xml/element.ts";
 import { NS_REGISTER } from "../../ns.ts";
 import type { ServerContext } from "../../server-context.ts";
@@ -11,6 +13,7 @@ import { preparePassword, prepareUsername, readFields } from "./submission.ts";
 import { writeFailureReply } from "./outcomes.ts";
 
 const ACCOUNT_DELETED = "Account deleted";
+const PASSWORD_CHANGED = "Password changed";
 
 /** The account's localpart; bound sessions always have one. */
 function localpart(session: Session): string {
@@ -45,6 +48,11 @@ async function changePassword(
   if (result.outcome !== "ok") return writeFailureReply(session, "set_password", iq, result);
   session.logger.info("password changed");
   const bare = session.jid?.bare().toString() ?? "";
+  // Whoever held the old password must log in again with the new one; the session that changed
+  // it stays (it has just proved it knows the new one's predecessor and chose the new one).
+  for (const other of ctx.sessions.ofAccount(bare)) {
+    if (other.local !== session) other.close("reset", PASSWORD_CHANGED);
+  }
   ctx.hooks.passwordChanged.run((err) => session.logger.error({ err }, "password-changed hook failed"), bare);
   return iqResult(iq);
 }
