@@ -3,7 +3,8 @@
 // server's and this load generator's CPU per login (is the generator the bottleneck?) and the
 // functions with the most self time in the server's profile.
 //   node --import tsx bench/tools/login-profile.ts [--starttls] [--concurrency 16] [--duration 10] [--top 30]
-//     [--source] [--callers FUNCTION]   (the call paths, 4 frames up, that spend time in FUNCTION)
+//     [--source] [--callers FUNCTION]   (the call paths, --depth frames up [4], that spend time in FUNCTION)
+//     [--sql] (PostgreSQL storage) [--cluster] (PostgreSQL and a one-node [cluster] on Redis)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,11 +34,18 @@ const { values } = parseArgs({
     top: { type: "string", default: "30" },
     source: { type: "boolean", default: false },
     callers: { type: "string" },
+    depth: { type: "string", default: "4" },
+    sql: { type: "boolean", default: false },
+    cluster: { type: "boolean", default: false },
   },
 });
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const runDir = mkdtempSync(join(tmpdir(), "xha-prof-"));
 const profDir = join(runDir, "prof");
+const PG = process.env.XHA_BENCH_POSTGRES_URL ?? "postgres://127.0.0.1:5432/test";
+const REDIS = process.env.XHA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const schema = `xha_prof_${process.pid}`;
+const sql = values.sql || values.cluster;
 const api = await startApi("api-profile");
 const target = await startOurs({
   repoRoot,
@@ -46,6 +54,8 @@ const target = await startOurs({
   starttls: values.starttls,
   fromSource: values.source,
   nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
+  ...(sql ? { extraToml: ['storage = "sql"', `sql = "${PG}?schema=${schema}"`] } : {}),
+  ...(values.cluster ? { cluster: { redis: REDIS, prefix: `xhaprof-${process.pid}`, node: "p1" } } : {}),
 });
 try {
   const load = (durationMs: number) =>
@@ -75,6 +85,12 @@ try {
 } finally {
   await target.stop();
   await api.stop();
+  if (sql) {
+    const { default: postgres } = await import("postgres");
+    const db = postgres(PG, { max: 1, onnotice: () => {} });
+    await db`DROP SCHEMA IF EXISTS ${db(schema)} CASCADE`.catch(() => {});
+    await db.end({ timeout: 1 });
+  }
 }
 
 const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
@@ -106,7 +122,11 @@ if (values.callers !== undefined) {
   for (const n of profile.nodes) {
     if (n.callFrame.functionName !== values.callers) continue;
     const frames: string[] = [];
-    for (let p = parent.get(n.id); p !== undefined && frames.length < 4; p = parent.get(p.id))
+    for (
+      let p = parent.get(n.id);
+      p !== undefined && frames.length < Number(values.depth);
+      p = parent.get(p.id)
+    )
       frames.push(`${p.callFrame.functionName || "(anonymous)"}:${p.callFrame.lineNumber + 1}`);
     const key = frames.join(" < ");
     paths.set(key, (paths.get(key) ?? 0) + (selfUs.get(n.id) ?? 0));
