@@ -51,10 +51,23 @@ before(
   { timeout: 180_000 },
 );
 
+/** A teardown step that cannot hang the run: past `ms` it fails, naming itself. */
+async function bounded(label: string, p: Promise<void>, ms = 30_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`teardown: ${label} took over ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 after(async () => {
   if (skip !== false) return;
-  await ejabberd?.stop();
-  await api.close();
+  await bounded("stopping ejabberd", ejabberd?.stop() ?? Promise.resolve());
+  await bounded("closing the auth API", api.close());
   // XHA_KEEP_EJABBERD=1 keeps the run dir (ejabberd.yml, logs, bridge.log) to look at a failure.
   if (process.env.XHA_KEEP_EJABBERD === undefined) rmSync(dir, { recursive: true, force: true });
 });

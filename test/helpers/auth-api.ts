@@ -1,7 +1,7 @@
 // A real HTTP auth API for tests: an in-memory user table behind node:http that speaks the protocol,
 // records every request, and can be told to misbehave (down, 500, slow, garbage).
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -79,14 +79,22 @@ export async function startAuthApi(users: Record<string, string> = {}): Promise<
       }
     });
   });
+  // Every socket, not only those the HTTP server counts as its connections (one accepted while the
+  // server closes, one whose request never ended): close() destroys them all, so it always settles.
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.once("close", () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(api, {
     url: `http://127.0.0.1:${port}/auth`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
         server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
       }),
   });
 }

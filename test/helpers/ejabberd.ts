@@ -101,6 +101,7 @@ export async function startEjabberd(o: EjabberdOptions): Promise<Ejabberd> {
     ],
     {
       cwd: o.dir,
+      detached: true,
       stdio: ["ignore", "ignore", "ignore"],
       env: {
         ...process.env,
@@ -113,13 +114,24 @@ export async function startEjabberd(o: EjabberdOptions): Promise<Ejabberd> {
     },
   );
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  // ejabberd runs in a process group of its own (detached), so stopping it also ends what it started
+  // (the extauth bridges, erl_child_setup, eimp, inet_gethost) even when the VM has to be killed: one
+  // of them left behind kept a test run from finishing once.
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM"); // Erlang shuts down cleanly on SIGTERM; the bridges then read EOF
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      signalGroup("SIGTERM"); // Erlang shuts down cleanly on SIGTERM; the bridges then read EOF
+      const timer = setTimeout(() => signalGroup("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
     }
+    signalGroup("SIGKILL");
   };
   try {
     await waitForPort(port, child, 60_000);
