@@ -12,6 +12,7 @@ import type { Hook } from "./router/hooks.ts";
 import type { LoginLimiter } from "./limits/login-limiter.ts";
 import type { DiscoRegistry } from "./modules/disco/registry.ts";
 import type { InlineRegistry } from "./stream/sasl2-inline.ts";
+import type { InputRateStats } from "./limits/input-rate.ts";
 
 export interface HostContext {
   readonly name: string;
@@ -61,6 +62,8 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Failed-login limits per client address and per account, across connections. */
   readonly loginLimiter: LoginLimiter;
+  /** The `limits` rate's holds, for /metrics. */
+  readonly inputRate: InputRateStats;
   /** XEP-0030: features and nodes advertised, registered by the modules that implement them. */
   readonly disco: DiscoRegistry;
   /** Stream features offered after authentication, after <bind/> (XEP-0198's <sm/>, XEP-0352's <csi/>). */

@@ -34,6 +34,7 @@ import type { StreamTransport } from "./stream/transport.ts";
 import { createWebSocketEndpoint } from "./http/websocket-endpoint.ts";
 import { httpServer, httpsServer } from "./http/http-listener.ts";
 import { createLoginLimiter, loginLimitMetrics } from "./limits/login-limiter.ts";
+import { InputRateStats } from "./limits/input-rate.ts";
 import { AddressList } from "./limits/client-address.ts";
 import { createMetricsAccess } from "./http/metrics-access.ts";
 import { proxiedService } from "./transport/proxied-service.ts";
@@ -128,6 +129,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     route: async () => {},
     logger,
     loginLimiter: createLoginLimiter(config.global),
+    inputRate: new InputRateStats(),
     disco: new DiscoRegistry(),
     postAuthFeatures: [],
     nonzas: new Map(),
@@ -177,6 +179,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
     "# HELP xha_c2s_sessions Bound client sessions.\n# TYPE xha_c2s_sessions gauge\n" +
     `xha_c2s_sessions ${ctx.sessions.localCount}\n` +
     loginLimitMetrics(ctx.loginLimiter) +
+    ctx.inputRate.metrics() +
     (cluster === undefined ? "" : clusterMetrics(cluster)) +
     streamManagement.metrics() +
     push.metrics() +

@@ -69,6 +69,8 @@ function toml(port: number, opts: OursOptions): string {
     // The per-address login limit counts checks in flight, and every bench client is 127.0.0.1;
     // Prosody runs without mod_limit_auth here, so ours runs without its limit: like with like.
     "limit_auth_max = 0",
+    // Nor mod_limits: one bench client sends far more than 10 KiB/s, and a rate would measure itself.
+    "limits = { c2s = false }",
     ...(opts.extraToml ?? []),
   ];
   for (const h of opts.hosts) {

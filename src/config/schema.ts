@@ -6,6 +6,7 @@ import { sqlOption, type SqlConnection } from "../storage/config.ts";
 import { bareJidList } from "./jid-list.ts";
 import { externalUrl } from "../components/http-file-share/options.ts";
 import { archivePeriod } from "../modules/mam/archive-period.ts";
+import { DEFAULT_C2S_RATE, limitsOption, type InputLimits } from "../limits/input-rate.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -32,6 +33,7 @@ export interface GlobalOptions {
   readonly limit_auth_account_period: number;
   readonly limit_auth_tarpit_delay: number;
   readonly limit_auth_max_entries: number;
+  readonly limits: InputLimits;
   readonly trusted_proxies: readonly string[];
   readonly proxy_port_mappings: Readonly<Record<string, v.ProxiedService>>;
   readonly proxy_trusted_proxies: readonly string[];
@@ -94,6 +96,7 @@ export interface HostOptions {
   readonly push_notification_with_body: boolean;
   readonly push_notification_with_sender: boolean;
   readonly push_max_devices: number;
+  readonly unlimited_jids: readonly string[];
 }
 
 interface OptionSpec<T> {
@@ -222,6 +225,11 @@ export const GLOBAL_OPTIONS: Specs<GlobalOptions> = {
     check: v.int(100, 10_000_000),
     default: 100_000,
     doc: "addresses and accounts tracked by the login limits, each; past it the oldest are forgotten",
+  },
+  limits: {
+    check: limitsOption,
+    default: { c2s: DEFAULT_C2S_RATE },
+    doc: 'bytes a client connection may send: { c2s = { rate = "10kb/s", burst = "2s" } } (the default: 10 KiB/s, 2 s of burst), or { c2s = false } for no limit',
   },
   trusted_proxies: {
     check: v.addressList,
@@ -457,6 +465,11 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: v.int(1, 100),
     default: 5,
     doc: "push registrations (XEP-0357) kept per account; the oldest goes when one more is enabled",
+  },
+  unlimited_jids: {
+    check: bareJidList,
+    default: [],
+    doc: "accounts (bare JIDs) whose connections the `limits` rate does not apply to once they log in (bots, bridges)",
   },
 };
 

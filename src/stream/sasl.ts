@@ -224,6 +224,8 @@ export async function advance(
       );
       session.authenticated = true;
       session.jid = jid;
+      // mod_limits' unlimited_jids: trusted accounts (bots, bridges) read at full speed once known.
+      if (session.host?.options.unlimited_jids.includes(jid.toString())) session.liftInputRate();
       return profile.success(session, jid, step.data);
     }
   }

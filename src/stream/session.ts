@@ -18,6 +18,7 @@ import { iqPayload } from "../router/iq-registry.ts";
 import { IdleWatch, type IdleTarget } from "./idle.ts";
 import { randomId } from "./random-id.ts";
 import { Backlog } from "./backlog.ts";
+import { InputRate } from "../limits/input-rate.ts";
 
 /** "hibernating": XEP-0198 §5, the connection dropped; still bound, stanzas are kept for a resume. */
 type Phase = "await-header" | "open" | "hibernating" | "closing" | "closed";
@@ -66,6 +67,10 @@ export class Session implements TransportHandlers, IdleTarget {
   private controller: AbortController | undefined;
   private unbinding: Promise<void> | undefined;
   private backlog: Backlog;
+  /** The `limits` c2s rate of this connection; undefined when none applies. */
+  private inputRate: InputRate | undefined;
+  /** While over that rate: the timer that resumes reading (the transport is paused meanwhile). */
+  private inputHeld: { timer: NodeJS.Timeout; transport: StreamTransport } | undefined;
   /** The peer's closing tag arrived: what it sent before is still processed, in order. */
   private endReceived = false;
   /** The connection went away after the closing tag; the end is done once the queue drains. */
@@ -79,6 +84,8 @@ export class Session implements TransportHandlers, IdleTarget {
   ) {
     live?.add(this);
     this.backlog = new Backlog(transport, ctx.global.c2s_stanza_size_limit);
+    const rate = ctx.global.limits.c2s;
+    if (rate !== false) this.inputRate = new InputRate(rate);
     transport.setHandlers(this);
     // RFC 6120 §4.6.1 lets a server close idle streams; unauthenticated ones get c2s_timeout.
     this.timer = setTimeout(authTimeout, ctx.global.c2s_timeout * 1000, this);
@@ -211,6 +218,38 @@ export class Session implements TransportHandlers, IdleTarget {
     const backlog = this.backlog;
     backlog.add(bytes);
     this.queue = this.queue.then(() => this.runElement(element, bytes, backlog));
+    const wait = this.inputRate?.charge(bytes) ?? 0;
+    if (wait > 0) this.holdInput(wait);
+  }
+
+  /**
+   * Over the `limits` rate: no more reading until the connection is back within it (one timer,
+   * moved on as the debt grows). What was read already is still processed; TCP holds the rest.
+   */
+  private holdInput(ms: number): void {
+    if (this.phase === "closed") return;
+    const held = this.inputHeld;
+    if (held === undefined) {
+      this.transport.pause();
+      this.ctx.inputRate.holds++;
+    } else clearTimeout(held.timer);
+    const transport = held?.transport ?? this.transport;
+    const timer = setTimeout(() => {
+      this.inputHeld = undefined;
+      transport.resume();
+    }, ms);
+    timer.unref();
+    this.inputHeld = { timer, transport };
+  }
+
+  /** `unlimited_jids`: this connection reads at full speed from now on. */
+  liftInputRate(): void {
+    this.inputRate = undefined;
+    const held = this.inputHeld;
+    if (held === undefined) return;
+    clearTimeout(held.timer);
+    this.inputHeld = undefined;
+    held.transport.resume();
   }
 
   private async runElement(element: Element, bytes: number, backlog: Backlog): Promise<void> {
@@ -376,6 +415,8 @@ export class Session implements TransportHandlers, IdleTarget {
     this.spilling = false;
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.inputHeld !== undefined) clearTimeout(this.inputHeld.timer);
+    this.inputHeld = undefined;
     this.idle.stop();
     this.controller?.abort();
     this.sasl.call?.abort();
@@ -417,6 +458,8 @@ export class Session implements TransportHandlers, IdleTarget {
   private handOver(): void {
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.inputHeld !== undefined) clearTimeout(this.inputHeld.timer);
+    this.inputHeld = undefined;
     this.idle.stop();
     this.controller?.abort();
     this.live?.delete(this);
