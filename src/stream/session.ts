@@ -440,6 +440,9 @@ export class Session implements TransportHandlers, IdleTarget {
       old.destroy();
     }
     next.handOver();
+    // A hold of ours was on the old connection, which is gone.
+    if (this.inputHeld !== undefined) clearTimeout(this.inputHeld.timer);
+    this.inputHeld = undefined;
     this.transport = next.transport;
     this.transport.setHandlers(this);
     this.backlog = new Backlog(this.transport, this.ctx.global.c2s_stanza_size_limit);
@@ -458,8 +461,8 @@ export class Session implements TransportHandlers, IdleTarget {
   private handOver(): void {
     this.phase = "closed";
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.inputHeld !== undefined) clearTimeout(this.inputHeld.timer);
-    this.inputHeld = undefined;
+    // A hold on this connection (the `limits` rate) stays: its timer resumes reading on the
+    // connection, which is the resumed session's now.
     this.idle.stop();
     this.controller?.abort();
     this.live?.delete(this);
