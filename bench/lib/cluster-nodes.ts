@@ -25,13 +25,14 @@ export async function clusterServicesMissing(): Promise<string | undefined> {
   }
 }
 
-/** Drops a run's schema and its Redis keys. */
+/** Drops a run's schema and its Redis keys (those of its clusters `<prefix>-<name>` too). */
 export async function removeClusterData(schema: string, prefix: string): Promise<void> {
   const sql = postgres(BENCH_PG, { max: 1, onnotice: () => {} });
   await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`.catch(() => {});
   await sql.end({ timeout: 1 });
   const r = new Redis(BENCH_REDIS);
-  const keys = await r.keys(`${prefix}:*`);
+  // `<prefix>:…`, and `<prefix>-<cluster>:…` where a suite runs several clusters.
+  const keys = [...(await r.keys(`${prefix}:*`)), ...(await r.keys(`${prefix}-*`))];
   if (keys.length > 0) await r.del(...keys);
   r.disconnect();
 }

@@ -39,7 +39,10 @@ export const clusterSuite: Suite = {
     const prefix = `xhabench-${process.pid}`;
     const api = await startApi("api-cluster");
     const targets: Target[] = [];
-    const start = (name: string, workers: number, label: string, clustered = true) =>
+    // Each cluster measured is a cluster of its own (key prefix `<run>-<cluster>`): a node measured
+    // alone must not pay for announcing its logins to the other targets' nodes, nor share the cores
+    // with them parsing those announcements.
+    const start = (name: string, workers: number, label: string, cluster: string | false = name) =>
       startOurs({
         repoRoot: ctx.repoRoot,
         runDir: join(ctx.runDir, name),
@@ -51,7 +54,9 @@ export const clusterSuite: Suite = {
           'storage = "sql"',
           `sql = ${JSON.stringify(`${PG}?schema=${schema}`)}`,
         ],
-        ...(clustered ? { cluster: { redis: REDIS, prefix, node: name } } : {}),
+        ...(cluster === false
+          ? {}
+          : { cluster: { redis: REDIS, prefix: `${prefix}-${cluster}`, node: name } }),
         workers,
         label,
       }).then((t) => (targets.push(t), t));
@@ -70,7 +75,8 @@ export const clusterSuite: Suite = {
 const CONCURRENCY = 64;
 const CASE = `logins c=${CONCURRENCY}`;
 
-type Start = (name: string, workers: number, label: string, clustered?: boolean) => Promise<Target>;
+/** `cluster`: the cluster the target joins (key prefix `<run>-<cluster>`; default: one of its own), or false. */
+type Start = (name: string, workers: number, label: string, cluster?: string | false) => Promise<Target>;
 type Api = Parameters<typeof measureLogin>[1]["api"] & object;
 
 async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: string) {
@@ -83,10 +89,15 @@ async function loginRatio(ctx: SuiteContext, api: Api, start: Start, prefix: str
   const solo = await start("s1", 1, "ours, no cluster", false);
   const soloB = await start("s2", 1, "ours, no cluster (2nd)", false);
   // Two cluster nodes on ports of their own: the cluster's cost without the shared port.
-  const nodeA = await start("c1", 1, "ours, cluster node on its own port");
-  const nodeB = await start("c2", 1, "ours, cluster node on its own port (2nd)");
+  const nodeA = await start("c1", 1, "ours, cluster node on its own port", "c");
+  const nodeB = await start("c2", 1, "ours, cluster node on its own port (2nd)", "c");
   // The port opens with the first worker: wait until every node has joined.
-  await waitForNodes(REDIS, prefix, 5);
+  for (const [cluster, n] of [
+    ["w1", 1],
+    ["w2", 2],
+    ["c", 2],
+  ] as const)
+    await waitForNodes(REDIS, `${prefix}-${cluster}`, n);
   // 64 clients: enough that every case is bound by CPU, not by the round trips of a login (a cluster
   // bind waits for Redis; at 16 clients one node was idle part of the time).
   const opts = { concurrency: CONCURRENCY, starttls: false, api };
@@ -221,7 +232,7 @@ async function redisCommandsPerLogin(t: Target, prefix: string): Promise<number>
     let commands = 0;
     const m = await monitor.monitor();
     m.on("monitor", (_time: string, args: string[]) => {
-      if (args.some((a) => a.startsWith(`${prefix}:`))) commands++;
+      if (args.some((a) => a.startsWith(`${prefix}-`))) commands++;
     });
     const res = await runLoginLoad({
       port: t.port,
@@ -243,8 +254,8 @@ async function redisCommandsPerLogin(t: Target, prefix: string): Promise<number>
 }
 
 async function messages(ctx: SuiteContext, start: Start) {
-  const a = await start("a", 1, "node a");
-  const b = await start("b", 1, "node b");
+  const a = await start("a", 1, "node a", "m");
+  const b = await start("b", 1, "node b", "m");
   const on = (t: Target, user: string) =>
     login({ port: t.port, domain: DOMAIN, starttls: false, stepTimeoutMs: 10_000 }, user, "secret", "r");
   const sender = await on(a, "u1");
