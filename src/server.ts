@@ -24,6 +24,7 @@ import type { SniCallback } from "./transport/listeners.ts";
 import { LiveHost } from "./reload/live-host.ts";
 import { applyConfig, type ReloadReport, type ReloadTarget } from "./reload/apply-config.ts";
 import { registerPing } from "./modules/ping.ts";
+import { registerExternalServices } from "./modules/external-services/external-services.ts";
 import { registerDisco } from "./modules/disco.ts";
 import { registerVersion } from "./modules/version.ts";
 import { registerChat } from "./modules/chat.ts";
@@ -158,6 +159,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   ctx.route = createRouter(ctx, chat, components);
   registerVersion(ctx.iq, ctx.disco);
   registerPing(ctx.iq, ctx.disco);
+  registerExternalServices(ctx);
   registerDisco(ctx.iq, ctx.disco);
   ctx.disco.addServerItems(() => components.discoItems());
   registerAccounts(ctx);

@@ -7,6 +7,7 @@ import { bareJidList } from "./jid-list.ts";
 import { externalUrl } from "../components/http-file-share/options.ts";
 import { archivePeriod } from "../modules/mam/archive-period.ts";
 import { DEFAULT_C2S_RATE, limitsOption, type InputLimits } from "../limits/input-rate.ts";
+import { turnHost } from "../modules/external-services/options.ts";
 
 export interface GlobalOptions {
   readonly interfaces: readonly string[];
@@ -97,6 +98,13 @@ export interface HostOptions {
   readonly push_notification_with_sender: boolean;
   readonly push_max_devices: number;
   readonly unlimited_jids: readonly string[];
+  readonly turn_external_secret: string | undefined;
+  readonly turn_external_host: string | undefined;
+  readonly turn_external_port: number;
+  readonly turn_external_user: string | undefined;
+  readonly turn_external_ttl: number;
+  readonly turn_external_tcp: boolean;
+  readonly turn_external_tls_port: number | undefined;
 }
 
 interface OptionSpec<T> {
@@ -470,6 +478,37 @@ export const HOST_OPTIONS: Specs<HostOptions> = {
     check: bareJidList,
     default: [],
     doc: "accounts (bare JIDs) whose connections the `limits` rate does not apply to once they log in (bots, bridges)",
+  },
+  turn_external_secret: {
+    check: optional(v.nonEmptyStr),
+    default: undefined,
+    doc: "the shared secret of a STUN/TURN server (coturn's static-auth-secret); set, clients are told of the server with short-lived credentials (XEP-0215), for audio and video calls",
+  },
+  turn_external_host: {
+    check: optional(turnHost),
+    default: undefined,
+    doc: "the STUN/TURN server's host name or address; none: the XMPP host's name",
+  },
+  turn_external_port: {
+    check: v.int(1, 65535),
+    default: 3478,
+    doc: "its STUN/TURN port (UDP, and TCP with turn_external_tcp)",
+  },
+  turn_external_user: {
+    check: optional(v.nonEmptyStr),
+    default: undefined,
+    doc: "a name put after the expiry in the TURN username (expiry:name); none: the expiry alone",
+  },
+  turn_external_ttl: {
+    check: v.int(60, 30 * 86400),
+    default: 86400,
+    doc: "seconds the TURN credentials given out are valid",
+  },
+  turn_external_tcp: { check: v.bool, default: false, doc: "also offer STUN and TURN over TCP" },
+  turn_external_tls_port: {
+    check: optional(v.int(1, 65535)),
+    default: undefined,
+    doc: "also offer TURN over TLS (turns) on this port",
   },
 };
 

@@ -26,7 +26,10 @@ export function registerDisco(iq: IqRegistry, disco: DiscoRegistry): void {
       return errorReply(stanza, "service-unavailable");
     const node = payload.attrs.node;
     if (node === undefined)
-      return iqResult(stanza, infoQuery({ identities: [SERVER_IDENTITY], features: disco.server() }));
+      return iqResult(
+        stanza,
+        infoQuery({ identities: [SERVER_IDENTITY], features: disco.server(session.host?.name) }),
+      );
     const info = disco.node(node)?.info?.(session, stanza.attrs.to ?? session.jid?.domain ?? "");
     return info === undefined
       ? errorReply(stanza, "item-not-found")

@@ -27,6 +27,7 @@ export interface DiscoNode {
 
 export class DiscoRegistry {
   private readonly serverFeatures = new Set<string>();
+  private readonly hostFeatures: { feature: string; applies(host: string): boolean }[] = [];
   private readonly accountFeatures = new Set<string>();
   private readonly nodes = new Map<string, DiscoNode>();
   private readonly itemSources: (() => readonly Element[])[] = [];
@@ -34,6 +35,11 @@ export class DiscoRegistry {
   /** A feature of the server's JID (the domain), e.g. "urn:xmpp:ping". */
   addServerFeature(...features: string[]): void {
     for (const f of features) this.serverFeatures.add(f);
+  }
+
+  /** A feature of the server's JID on the hosts where `applies` says so (one configured per host). */
+  addHostFeature(feature: string, applies: (host: string) => boolean): void {
+    this.hostFeatures.push({ feature, applies });
   }
 
   /** A feature an account's bare JID offers, answered by the server on its behalf (RFC 6121 §8.5). */
@@ -56,8 +62,10 @@ export class DiscoRegistry {
     return this.itemSources.flatMap((source) => source());
   }
 
-  server(): string[] {
-    return [...this.serverFeatures].sort();
+  /** The server's features; with `host`, those only some hosts offer are added where they apply. */
+  server(host?: string): string[] {
+    const extra = host === undefined ? [] : this.hostFeatures.filter((f) => f.applies(host));
+    return [...new Set([...this.serverFeatures, ...extra.map((f) => f.feature)])].sort();
   }
 
   account(): string[] {
