@@ -24,6 +24,7 @@ import type { SniCallback } from "./transport/listeners.ts";
 import { LiveHost } from "./reload/live-host.ts";
 import { applyConfig, type ReloadReport, type ReloadTarget } from "./reload/apply-config.ts";
 import { registerPing } from "./modules/ping.ts";
+import { registerTimeAndUptime } from "./modules/time.ts";
 import { registerExternalServices } from "./modules/external-services/external-services.ts";
 import { registerDisco } from "./modules/disco.ts";
 import { registerVersion } from "./modules/version.ts";
@@ -160,6 +161,7 @@ export function createXmppServer({ config, logger, ...deps }: ServerDeps): XmppS
   registerVersion(ctx.iq, ctx.disco);
   registerPing(ctx.iq, ctx.disco);
   registerExternalServices(ctx);
+  registerTimeAndUptime(ctx.iq, ctx.disco);
   registerDisco(ctx.iq, ctx.disco);
   ctx.disco.addServerItems(() => components.discoItems());
   registerAccounts(ctx);

@@ -18,6 +18,7 @@ const SERVER_FEATURES = [
   "http://jabber.org/protocol/commands",
   INFO,
   ITEMS,
+  "jabber:iq:last",
   "jabber:iq:private",
   "jabber:iq:register",
   "jabber:iq:version",
@@ -25,6 +26,7 @@ const SERVER_FEATURES = [
   "urn:xmpp:blocking",
   "urn:xmpp:carbons:2",
   "urn:xmpp:ping",
+  "urn:xmpp:time",
   "vcard-temp",
 ];
 /** Every feature an account's bare JID advertises (answered by the server on its behalf). */
@@ -140,6 +142,19 @@ test("every advertised server feature answers its probe", async () => {
       ok("blocking", get(undefined, xml("blocklist", { xmlns: "urn:xmpp:blocking" }))),
     "urn:xmpp:carbons:2": () => ok("carbons", set(xml("enable", { xmlns: "urn:xmpp:carbons:2" }))),
     "urn:xmpp:ping": () => ok("ping", get("localhost", xml("ping", { xmlns: "urn:xmpp:ping" }))),
+    "urn:xmpp:time": async () => {
+      const r = await alice.iq(get("localhost", xml("time", { xmlns: "urn:xmpp:time" })));
+      const utc = Date.parse(r.getChild("time")?.getChildText("utc") ?? "");
+      assert.ok(Math.abs(utc - Date.now()) < 5000, String(r));
+      assert.equal(r.getChild("time")?.getChildText("tzo"), "+00:00");
+    },
+    "jabber:iq:last": async () => {
+      const r = await alice.iq(get("localhost", xml("query", { xmlns: "jabber:iq:last" })));
+      const seconds = Number(r.getChild("query")?.attrs.seconds);
+      assert.ok(Number.isInteger(seconds) && seconds >= 0 && seconds < 600, String(r));
+      const user = await alice.iq(get("bob@localhost", xml("query", { xmlns: "jabber:iq:last" })));
+      assert.equal(user.attrs.type, "error", "no user's last activity is kept");
+    },
     "vcard-temp": async () => {
       await ok("vcard", set(xml("vCard", { xmlns: "vcard-temp" }, xml("FN", {}, "Alice"))));
       await ok("vcard", get(undefined, xml("vCard", { xmlns: "vcard-temp" })));
