@@ -8,6 +8,7 @@ import { startAuthApi, type TestAuthApi } from "../helpers/auth-api.ts";
 import { startServer, type TestServer } from "../helpers/xmpp-server.ts";
 import { ChatClient, xml } from "../helpers/chat-client.ts";
 import { TEST_CERT, TEST_KEY } from "../helpers/raw-client.ts";
+import { WsRawClient } from "../helpers/ws-client.ts";
 
 const RATE = "100kb/s"; // 100,000 bytes a second
 const BURST = 0.5; // seconds: a 50,000-byte bucket
@@ -19,12 +20,13 @@ let srv: TestServer;
 
 before(async () => {
   api = await startAuthApi(
-    Object.fromEntries(["alice", "bob", "carol", "bot"].map((u) => [`${u}@localhost`, `${u}-pw`])),
+    Object.fromEntries(["alice", "bob", "carol", "dora", "bot"].map((u) => [`${u}@localhost`, `${u}-pw`])),
   );
   srv = await startServer({
     certificate: TEST_CERT,
     key: TEST_KEY,
     limits: { c2s: { rate: RATE, burst: `${BURST}s` } },
+    https_ports: [0],
     hosts: { localhost: { http_auth_url: api.url, unlimited_jids: ["bot@localhost"] } },
   });
 });
@@ -98,5 +100,30 @@ test("an account in unlimited_jids is never held", async () => {
     assert.equal(held(), held0, "no hold for the bot's connection");
   } finally {
     await Promise.all([bot.stop(), bob.stop()]);
+  }
+});
+
+test("over WebSocket too: one message a frame, held to the rate, all delivered in order", async () => {
+  const bob = await login("bob");
+  const ws = await WsRawClient.connect(`wss://localhost:${srv.httpsPort}/xmpp-websocket`);
+  try {
+    await ws.login("dora", "dora-pw", "ws");
+    const held0 = held();
+    const started = Date.now();
+    for (let i = 0; i < COUNT; i++)
+      ws.send(
+        `<message xmlns='jabber:client' to='${bob.jid}' type='chat' id='w${i}'><body>${BODY}</body></message>`,
+      );
+    await waitUntil(() => ids(bob, "w").length === COUNT, 20_000, "every message sent over WebSocket");
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 2500, `the flood took ${elapsed} ms; at the rate it cannot take under 2.5 s`);
+    assert.deepEqual(
+      ids(bob, "w"),
+      Array.from({ length: COUNT }, (_, i) => `w${i}`),
+    );
+    assert.ok(held() > held0);
+  } finally {
+    ws.terminate();
+    await bob.stop();
   }
 });
