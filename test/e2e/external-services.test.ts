@@ -42,6 +42,17 @@ const get = (c: ChatClient, payload: ReturnType<typeof xml>, to = "localhost") =
 const services = (reply: XmlElement) => reply.getChild("services", NS)?.getChildren("service") ?? [];
 const describe = (s: XmlElement) => `${s.attrs.type}/${s.attrs.transport} ${s.attrs.host}:${s.attrs.port}`;
 
+/** The server's disco#info features (XEP-0030 §3.1). */
+async function serverFeatures(c: ChatClient): Promise<(string | undefined)[]> {
+  const info = await get(c, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }));
+  return (
+    info
+      .getChild("query")
+      ?.getChildren("feature")
+      .map((f) => f.attrs.var) ?? []
+  );
+}
+
 /** What a TURN server with the shared secret checks: the password is HMAC-SHA1(secret, username). */
 function acceptedByTurn(s: XmlElement): boolean {
   const expected = createHmac("sha1", SECRET).update(String(s.attrs.username)).digest("base64");
@@ -51,12 +62,7 @@ function acceptedByTurn(s: XmlElement): boolean {
 test("the server lists STUN and TURN, with TURN credentials a TURN server sharing the secret accepts", async () => {
   const alice = await ChatClient.login(srv.port, "alice", "alice-pw");
   try {
-    const info = await get(alice, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }));
-    const features =
-      info
-        .getChild("query")
-        ?.getChildren("feature")
-        .map((f) => f.attrs.var) ?? [];
+    const features = await serverFeatures(alice);
     assert.ok(features.includes(NS) && features.includes("urn:xmpp:extdisco:1"), "advertised");
 
     const all = services(await get(alice, xml("services", { xmlns: NS })));
@@ -118,12 +124,7 @@ test("a host without turn_external_secret offers nothing: no feature, service-un
   });
   const alice = await ChatClient.login(plain.port, "alice", "alice-pw");
   try {
-    const info = await get(alice, xml("query", { xmlns: "http://jabber.org/protocol/disco#info" }));
-    const features =
-      info
-        .getChild("query")
-        ?.getChildren("feature")
-        .map((f) => f.attrs.var) ?? [];
+    const features = await serverFeatures(alice);
     assert.ok(features.includes("urn:xmpp:ping") && !features.includes(NS));
     assert.equal(condition(await get(alice, xml("services", { xmlns: NS }))), "service-unavailable");
   } finally {
