@@ -4,11 +4,9 @@
 import { domainPrep } from "../precis/index.ts";
 import type { ComponentConfig } from "./component.ts";
 import type { AnyComponentModule } from "./registry.ts";
+import { isTable } from "../config/validators.ts";
 
 type Raw = Record<string, unknown>;
-
-const isTable = (v: unknown): v is Raw =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 export function parseComponentTables(
   raw: unknown,

@@ -7,6 +7,7 @@ import { domainPrep } from "../precis/index.ts";
 import { parseClusterTable, type ClusterOptions } from "../cluster/config.ts";
 import type { ComponentConfig } from "../components/component.ts";
 import { parseComponentTables } from "../components/config.ts";
+import { isTable } from "./validators.ts";
 import { COMPONENT_MODULES, type AnyComponentModule } from "../components/registry.ts";
 import {
   GLOBAL_OPTIONS,
@@ -30,10 +31,6 @@ export interface ServerConfig {
 }
 
 type Raw = Record<string, unknown>;
-
-function isTable(v: unknown): v is Raw {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
 
 function invalid(file: string, key: string, message: string): XhaError {
   return new XhaError("XHA_CONFIG_INVALID", `${file}: ${key} ${message}`);

@@ -5,6 +5,11 @@ import { addressListEntryError } from "../limits/client-address.ts";
 export type Check<T> = (value: unknown) => { ok: true; value: T } | { ok: false; message: string };
 
 const fail = (message: string) => ({ ok: false as const, message });
+
+/** A TOML table (smol-toml gives dates as Date objects, which are not tables). */
+export function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
 const pass = <T>(value: T) => ({ ok: true as const, value });
 
 export const bool: Check<boolean> = (v) => (typeof v === "boolean" ? pass(v) : fail("must be true or false"));

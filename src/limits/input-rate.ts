@@ -3,7 +3,7 @@
 // server stops reading from it until it is back within the limit, so TCP pushes back on the sender
 // and one client cannot take the event loop, the heap or the cluster's Redis from everyone else
 // (RFC 6120 §13.12, denial of service).
-import type { Check } from "../config/validators.ts";
+import { isTable, type Check } from "../config/validators.ts";
 
 export interface InputRateOptions {
   readonly rate: number;
@@ -88,9 +88,6 @@ export function parseBurst(v: unknown): number | string {
     : 'must be a number of seconds from 0.1 to 3600, such as "2s"';
 }
 
-const isTable = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 function streamRate(kind: string, v: unknown): InputRateOptions | false | string {
   if (v === false) return false;
   if (!isTable(v)) return `${kind} must be a table { rate = "10kb/s", burst = "2s" } or false`;
@@ -100,7 +97,7 @@ function streamRate(kind: string, v: unknown): InputRateOptions | false | string
   if (typeof rate === "string") return `${kind}.rate ${rate}`;
   const burst = v.burst === undefined ? DEFAULT_C2S_RATE.burst : parseBurst(v.burst);
   if (typeof burst === "string") return `${kind}.burst ${burst}`;
-  return { rate: rate, burst: burst };
+  return { rate, burst };
 }
 
 /**
