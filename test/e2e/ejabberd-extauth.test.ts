@@ -70,6 +70,14 @@ after(async () => {
   await bounded("closing the auth API", api.close());
   // XHA_KEEP_EJABBERD=1 keeps the run dir (ejabberd.yml, logs, bridge.log) to look at a failure.
   if (process.env.XHA_KEEP_EJABBERD === undefined) rmSync(dir, { recursive: true, force: true });
+  // Twice in clean-clone CI runs this file's process stayed alive after its checks passed (npm test
+  // now ends a file's process when its tests are done): say what is still open, for whoever looks.
+  await new Promise((r) => setTimeout(r, 500));
+  // (Its stdio to the test runner are PipeWraps of their own; timers are the runner's.)
+  const open = process
+    .getActiveResourcesInfo()
+    .filter((r) => !["Timeout", "TTYWrap", "PipeWrap"].includes(r));
+  if (open.length > 0) console.error(`ejabberd-extauth: still open after teardown: ${open.join(", ")}`);
 });
 
 type XmppClient = ReturnType<typeof client>;
