@@ -7,16 +7,16 @@ import type { IqRegistry } from "../router/iq-registry.ts";
 import type { DiscoRegistry } from "./disco/registry.ts";
 import { errorReply, iqResult } from "../stanza/errors.ts";
 
-/** XEP-0082 DateTime in UTC, whole seconds. */
-const utcNow = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-
 export function registerTimeAndUptime(iq: IqRegistry, disco: DiscoRegistry): void {
   const started = performance.now();
   disco.addServerFeature(NS_TIME, NS_LAST);
   iq.on("get", NS_TIME, "time", ({ iq: stanza }) => {
     // Accounts answer from their own clients (full JIDs); only the server answers here.
     if (stanza.attrs.to?.includes("@") === true) return errorReply(stanza, "service-unavailable");
-    return iqResult(stanza, el("time", { xmlns: NS_TIME }, el("tzo", {}, "+00:00"), el("utc", {}, utcNow())));
+    return iqResult(
+      stanza,
+      el("time", { xmlns: NS_TIME }, el("tzo", {}, "+00:00"), el("utc", {}, new Date().toISOString())),
+    );
   });
   iq.on("get", NS_LAST, "query", ({ iq: stanza }) => {
     // A user's last activity is not kept; only the server's uptime is answered.

@@ -46,7 +46,7 @@ function serviceElement(s: Service, o: HostOptions, now: number): Element {
     Object.assign(attrs, {
       username: c.username,
       password: c.password,
-      expires: new Date(c.expires * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      expires: new Date(c.expires * 1000).toISOString(), // XEP-0082, as the other stamps
       restricted: "1",
     });
   }
@@ -67,7 +67,7 @@ export function registerExternalServices(ctx: ServerContext): void {
       if (iq.attrs.to?.includes("@") === true) return errorReply(iq, "service-unavailable");
       const hostName = session.host?.name ?? "";
       const o = optionsOf(hostName);
-      if (o === undefined || !offered(hostName)) return errorReply(iq, "service-unavailable");
+      if (o?.turn_external_secret === undefined) return errorReply(iq, "service-unavailable");
       const chosen = pick(servicesOf(hostName, o), payload);
       if (typeof chosen === "string") return errorReply(iq, "bad-request", { text: chosen });
       const now = Date.now();
